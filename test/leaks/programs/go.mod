@@ -1,0 +1,3 @@
+module gomemleaks
+
+go 1.19

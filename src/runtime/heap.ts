@@ -1,0 +1,358 @@
+// Heap: the public face of the allocator — malloc, calloc, realloc, free, usableSize, readMemStats.
+//
+// The path of an allocation, as in Go's mallocgc:
+//   0 bytes           → the address of one shared zero-size object (ZEROBASE), never freed
+//   1..15 bytes       → the tiny allocator (mcache.ts), sub-allocating 16-byte blocks
+//   16..32768 bytes   → the size class's span in this P's mcache: a free slot found with one
+//                       count-trailing-zeros on the allocCache window (Go's nextFreeFast, inlined below);
+//                       when that misses, mcache.nextFree → mcentral.cacheSpan → mheap.allocSpan
+//   > 32768 bytes     → a span of whole pages of its own, straight from mheap
+// free(p) finds the span from the page (the spans table), the slot with a multiply instead of a
+// division (Go's divMagic), checks that the slot holds a live object, and clears its mark bit.
+//
+// Every check happens before anything is written, so an error leaves the heap as it was.
+
+import { HeapConfigError, InvalidPointerError, OutOfMemoryError, checkSize } from './errors.js';
+import {
+  CHUNK_BYTES,
+  CHUNK_PAGES,
+  HEADER_WORDS,
+  H_ATTACHED_P,
+  H_MAGIC,
+  H_MAPPED_PAGES,
+  H_MAX_BYTES_HI,
+  H_MAX_BYTES_LO,
+  H_MAX_P,
+  H_MAX_PAGES,
+  H_META_PAGES,
+  H_NUM_LEVELS,
+  H_RELEASED_PAGES,
+  H_SWEEPGEN,
+  H_VERSION,
+  LAYOUT_VERSION,
+  LIST_FULL,
+  LIST_PARTIAL,
+  MAGIC,
+  MAX_HEAP_BYTES,
+  PAGE_SIZE,
+  PS_LARGE_ALLOC,
+  PS_LARGE_ALLOC_COUNT,
+  PS_LARGE_FREE,
+  PS_LARGE_FREE_COUNT,
+  PS_SMALL_FREE,
+  P_ALLOC,
+  P_ATTACHED,
+  P_EPOCH,
+  P_STATUS,
+  SPAN_HEADER_WORDS,
+  SPAN_IN_USE,
+  S_ALLOC_CACHE,
+  S_ALLOC_COUNT,
+  S_BASE,
+  S_DIVMUL,
+  S_ELEMSIZE,
+  S_FREEINDEX,
+  S_LIST,
+  S_MARKBITS,
+  S_MARKED,
+  S_NEEDZERO,
+  S_NELEMS,
+  S_NPAGES,
+  S_SPANCLASS,
+  S_STATE,
+  ZEROBASE_PTR,
+  computeLayout,
+} from './layout.js';
+import { threadCanBlock } from './lock.js';
+import { freeSlot, relist } from './mcentral.js';
+import { isTinyBlock, nextFree, releaseTinyBlock, tinyAlloc, tinyFree, tinyUsableSize } from './mcache.js';
+import { allocSpan, freeSpan } from './mheap.js';
+import { type Backing, backingBuffer, createBacking } from './memory.js';
+import { slotIsLive } from './mspan.js';
+import { pageAllocInit, pageGrow } from './pagealloc.js';
+import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
+import { HeapState } from './state.js';
+import { type MemStats, readMemStats } from './stats.js';
+
+export interface HeapOptions {
+  /** Bytes the buffer starts with (rounded up to whole 4 MiB chunks, metadata included). Default 4 MiB. */
+  initialBytes?: number;
+  /** The most the buffer may grow to, at most 4 GiB. Default 1 GiB. */
+  maxBytes?: number;
+  /** Put the heap in a growable SharedArrayBuffer so Workers can attach to it. Default false. */
+  shared?: boolean;
+  /** Most Ps (threads) that may attach at once. Default 64. */
+  maxP?: number;
+}
+
+const DEFAULT_INITIAL_BYTES = 4 << 20;
+const DEFAULT_MAX_BYTES = 1 << 30;
+const DEFAULT_MAX_P = 64;
+const TWO_TO_MINUS_32 = 2 ** -32;
+
+function optionInt(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new HeapConfigError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+export class Heap extends HeapState {
+  /** The most bytes the buffer may grow to. */
+  readonly maxBytes: number;
+
+  constructor(options: HeapOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new HeapConfigError('options must be an object');
+    const maxBytesAsked = optionInt(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES, CHUNK_BYTES, MAX_HEAP_BYTES);
+    const maxBytes = Math.min(MAX_HEAP_BYTES, Math.ceil(maxBytesAsked / CHUNK_BYTES) * CHUNK_BYTES);
+    const initialBytes = optionInt(options.initialBytes, 'initialBytes', Math.min(DEFAULT_INITIAL_BYTES, maxBytes), 0, maxBytes);
+    const maxP = optionInt(options.maxP, 'maxP', DEFAULT_MAX_P, 1, 1024);
+    const shared = options.shared === true;
+    const layout = computeLayout(maxBytes / PAGE_SIZE, maxP);
+    const mappedPages = Math.max(
+      CHUNK_PAGES,
+      Math.ceil((layout.metaPages * PAGE_SIZE + initialBytes) / CHUNK_BYTES) * CHUNK_PAGES,
+    );
+    if (mappedPages > layout.maxPages || layout.metaPages >= mappedPages) {
+      throw new HeapConfigError(
+        `maxBytes ${maxBytes} leaves no room for ${initialBytes} initial bytes after ${layout.metaPages * PAGE_SIZE} bytes of metadata`,
+      );
+    }
+    const backing: Backing = createBacking(mappedPages * PAGE_SIZE, maxBytes, shared);
+    super(backing, layout, shared);
+    this.maxBytes = maxBytes;
+    this.canBlock = shared && threadCanBlock(this.i32);
+    const i32 = this.i32;
+    i32[H_MAGIC] = MAGIC;
+    i32[H_VERSION] = LAYOUT_VERSION;
+    i32[H_MAX_PAGES] = layout.maxPages;
+    i32[H_META_PAGES] = layout.metaPages;
+    i32[H_MAX_P] = maxP;
+    i32[H_SWEEPGEN] = 2;
+    i32[H_NUM_LEVELS] = layout.levelWord.length;
+    i32[H_MAX_BYTES_LO] = maxBytes % 2 ** 32;
+    i32[H_MAX_BYTES_HI] = Math.floor(maxBytes / 2 ** 32);
+    if (HEADER_WORDS * 4 > layout.mcentralWord * 4) throw new Error('layout: header overlaps mcentral');
+    pageAllocInit(this);
+    i32[H_MAPPED_PAGES] = mappedPages;
+    i32[H_RELEASED_PAGES] = mappedPages - layout.metaPages;
+    pageGrow(this, layout.metaPages, mappedPages);
+    this.attachP(0);
+  }
+
+  private attachP(pid: number): void {
+    this.setP(pid);
+    this.i32[this.mc + P_STATUS] = P_ATTACHED;
+    this.i32[this.mc + P_EPOCH]++;
+    this.i32[H_ATTACHED_P]++;
+  }
+
+  /** The buffer the heap lives in now. It may grow, or (for a WebAssembly.Memory) be replaced. */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return backingBuffer(this.backing);
+  }
+
+  /** Allocates n bytes; returns a pointer (a byte offset into `buffer`), aligned as Go aligns its class. */
+  malloc(n: number): number {
+    if (n >= TINY_SIZE && n <= MAX_SMALL_SIZE && (n | 0) === n) {
+      const cls = n <= 1016 ? sizeToClass8[(n + 7) >>> 3]! : sizeToClass128[(n - 897) >>> 7]!;
+      const spc = (cls << 1) | 1;
+      const i32 = this.i32;
+      const s = i32[this.mc + P_ALLOC + spc]!;
+      if (s !== 0) {
+        // nextFreeFast: the lowest free slot in the cached window, if the window has one.
+        const cache = i32[s + S_ALLOC_CACHE]!;
+        if (cache !== 0) {
+          const t = 31 - Math.clz32(cache & -cache);
+          const idx = i32[s + S_FREEINDEX]! + t;
+          const next = idx + 1;
+          if ((next & 31) !== 0 && idx < i32[s + S_NELEMS]!) {
+            i32[s + S_ALLOC_CACHE] = cache >>> (t + 1);
+            i32[s + S_FREEINDEX] = next;
+            i32[s + S_ALLOC_COUNT]++;
+            return this.u32[s + S_BASE]! + idx * i32[s + S_ELEMSIZE]!;
+          }
+        }
+      }
+      return this.allocSmall(spc, n);
+    }
+    return this.mallocSlow(n);
+  }
+
+  private mallocSlow(n: number): number {
+    checkSize(n, 'malloc');
+    if (n === 0) return ZEROBASE_PTR;
+    if (n < TINY_SIZE) {
+      const p = tinyAlloc(this, n);
+      if (p === 0) throw this.outOfMemory(n);
+      return p;
+    }
+    if (n <= MAX_SMALL_SIZE) {
+      const cls = n <= 1016 ? sizeToClass8[(n + 7) >>> 3]! : sizeToClass128[(n - 897) >>> 7]!;
+      return this.allocSmall((cls << 1) | 1, n);
+    }
+    return this.allocLarge(n);
+  }
+
+  private allocSmall(spanclass: number, n: number): number {
+    const p = nextFree(this, spanclass);
+    if (p === 0) throw this.outOfMemory(n);
+    return p;
+  }
+
+  private allocLarge(n: number): number {
+    const npages = Math.ceil(n / PAGE_SIZE);
+    if (npages > this.maxPages) throw this.outOfMemory(n);
+    const s = allocSpan(this, npages, 1); // span class 0, noscan
+    if (s === 0) throw this.outOfMemory(n);
+    const i32 = this.i32;
+    i32[s + S_MARKED] = 1;
+    i32[s + S_ALLOC_COUNT] = 1;
+    i32[s + S_FREEINDEX] = 1;
+    const f64 = this.f64;
+    f64[this.ps + PS_LARGE_ALLOC] += npages * PAGE_SIZE;
+    f64[this.ps + PS_LARGE_ALLOC_COUNT]++;
+    return this.u32[s + S_BASE]!;
+  }
+
+  private outOfMemory(n: number): OutOfMemoryError {
+    return new OutOfMemoryError(n, this.byteLength, this.maxBytes);
+  }
+
+  /** Allocates n zeroed bytes. */
+  calloc(n: number): number {
+    const p = this.malloc(n);
+    if (p === ZEROBASE_PTR) return p;
+    const s = this.i32[this.spansWord + (p >>> 13)]!;
+    // Memory never handed out since it was mapped is zero already; tiny blocks are zeroed when made.
+    if (this.i32[s + S_SPANCLASS] !== TINY_SPAN_CLASS && this.i32[s + S_NEEDZERO] !== 0) {
+      this.u8.fill(0, p, p + (n <= MAX_SMALL_SIZE ? this.i32[s + S_ELEMSIZE]! : n));
+    }
+    return p;
+  }
+
+  /** Frees the object at p. free(0) and freeing a zero-size allocation do nothing. */
+  free(p: number): void {
+    if ((p >>> 0) === p && p >>> 13 < this.maxPages) {
+      const i32 = this.i32;
+      const s = i32[this.spansWord + (p >>> 13)]!;
+      if (s !== 0) {
+        const spc = i32[s + S_SPANCLASS]!;
+        if (spc > TINY_SPAN_CLASS) {
+          const off = p - this.u32[s + S_BASE]!;
+          const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+          const bit = 1 << (idx & 31);
+          const word = idx >>> 5;
+          if (
+            idx * i32[s + S_ELEMSIZE]! === off &&
+            idx < i32[s + S_NELEMS]! &&
+            (i32[i32[s + S_MARKBITS]! + word]! & bit) !== 0 &&
+            ((i32[s + SPAN_HEADER_WORDS + word]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!)
+          ) {
+            if (this.shared) {
+              if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
+              return;
+            }
+            // freeSlot, inlined for the single-threaded heap.
+            i32[i32[s + S_MARKBITS]! + word] &= ~bit;
+            const marked = --i32[s + S_MARKED];
+            this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
+            i32[s + S_NEEDZERO] = 1;
+            const list = i32[s + S_LIST]!;
+            if (list === LIST_FULL || (marked === 0 && list === LIST_PARTIAL)) relist(this, s);
+            return;
+          }
+        }
+      }
+    }
+    this.freeSlow(p);
+  }
+
+  private freeSlow(p: number): void {
+    if (p === 0 || p === ZEROBASE_PTR) return;
+    const { s, idx } = this.findObject(p, 'free');
+    const i32 = this.i32;
+    const spc = i32[s + S_SPANCLASS]!;
+    if (spc <= 1) {
+      // A large object: its pages go back to the heap at once.
+      if (this.shared ? Atomics.compareExchange(i32, s + S_MARKED, 1, 0) !== 1 : i32[s + S_MARKED] !== 1) {
+        throw new InvalidPointerError(p, 'already freed');
+      }
+      i32[s + S_MARKED] = 0;
+      const bytes = i32[s + S_NPAGES]! * PAGE_SIZE;
+      this.f64[this.ps + PS_LARGE_FREE] += bytes;
+      this.f64[this.ps + PS_LARGE_FREE_COUNT]++;
+      freeSpan(this, s);
+      return;
+    }
+    if (spc === TINY_SPAN_CLASS && isTinyBlock(this, s, idx)) {
+      const reason = tinyFree(this, s, idx, p);
+      if (reason !== null) throw new InvalidPointerError(p, reason);
+      return;
+    }
+    if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
+  }
+
+  /**
+   * The span record and slot of the live object at p, or an InvalidPointerError. For a tiny block,
+   * p may be any sub-object start; the block's masks are checked by the caller.
+   */
+  private findObject(p: unknown, op: string): { s: number; idx: number } {
+    if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
+    if (p >= this.byteLength) throw new InvalidPointerError(p, `${op}: outside the heap`);
+    const i32 = this.i32;
+    const s = i32[this.spansWord + (p >>> 13)]!;
+    if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE) throw new InvalidPointerError(p, `${op}: not in an allocated span`);
+    const off = p - this.u32[s + S_BASE]!;
+    const spc = i32[s + S_SPANCLASS]!;
+    if (spc <= 1) {
+      if (off !== 0) throw new InvalidPointerError(p, `${op}: interior pointer into a large object`);
+      if (i32[s + S_MARKED] !== 1) throw new InvalidPointerError(p, `${op}: already freed`);
+      return { s, idx: 0 };
+    }
+    const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+    if (idx >= i32[s + S_NELEMS]!) throw new InvalidPointerError(p, `${op}: past the last object of its span`);
+    if (!slotIsLive(this, s, idx)) throw new InvalidPointerError(p, `${op}: not a live object (already freed?)`);
+    const start = idx * i32[s + S_ELEMSIZE]!;
+    if (start !== off) {
+      const tiny = spc === TINY_SPAN_CLASS && isTinyBlock(this, s, idx);
+      if (!tiny) throw new InvalidPointerError(p, `${op}: interior pointer`);
+    }
+    return { s, idx };
+  }
+
+  /** Bytes usable at p: its size class's size, whole pages for a large object, 0 for malloc(0). */
+  usableSize(p: number): number {
+    if (p === ZEROBASE_PTR) return 0;
+    const { s, idx } = this.findObject(p, 'usableSize');
+    const i32 = this.i32;
+    if (i32[s + S_SPANCLASS] === TINY_SPAN_CLASS && isTinyBlock(this, s, idx)) {
+      const n = tinyUsableSize(this, s, idx, p);
+      if (n < 0) throw new InvalidPointerError(p, 'usableSize: not a live object');
+      return n;
+    }
+    return i32[s + S_ELEMSIZE]!;
+  }
+
+  /**
+   * Resizes the object at p to n bytes. Keeps p when n still fits; otherwise allocates, copies and
+   * frees. realloc(0, n) is malloc(n). On error nothing changes and p stays valid.
+   */
+  realloc(p: number, n: number): number {
+    checkSize(n, 'realloc');
+    if (p === 0) return this.malloc(n);
+    const usable = this.usableSize(p); // validates p
+    if (n <= usable && p !== ZEROBASE_PTR) return p;
+    const q = this.malloc(n);
+    if (q !== ZEROBASE_PTR) this.u8.copyWithin(q, p, p + Math.min(usable, n));
+    this.free(p);
+    return q;
+  }
+
+  /** Go's runtime.ReadMemStats for this heap (drops this P's tiny block, as Go's does). */
+  readMemStats(): MemStats {
+    releaseTinyBlock(this);
+    return readMemStats(this);
+  }
+}

@@ -1,0 +1,206 @@
+// The layout of a heap's buffer: every byte of allocator state lives here, declared once.
+//
+// A heap is one buffer (ArrayBuffer, growable SharedArrayBuffer or WebAssembly.Memory). Its first pages
+// hold the metadata, sized for maxBytes when the heap is made; the rest are heap pages handed out by the
+// page allocator. A pointer is a byte offset into the buffer and its page is `p >>> 13`: metadata pages
+// are simply never free in the page bitmap, so no base needs subtracting on the hot path.
+//
+//   byte 0
+//   ┌───────────────────────────────────────────────────────────────────────────────────────┐
+//   │ header          HEADER_WORDS int32: magic, sizes, heap lock, page counters, fixalloc  │
+//   │                 pool heads, the zero-size object (ZEROBASE)                           │
+//   ├───────────────────────────────────────────────────────────────────────────────────────┤
+//   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list, full list (span rec indices) │
+//   ├───────────────────────────────────────────────────────────────────────────────────────┤
+//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], tiny block) then the P's    │
+//   │                 own float64 counters (allocs/frees per class, large, tiny)            │
+//   ├───────────────────────────────────────────────────────────────────────────────────────┤
+//   │ spans[maxPages] int32 per page: the span record owning the page, 0 if none (Go's      │
+//   │                 arena `spans` table, flat because the heap is at most 4 GiB)          │
+//   ├───────────────────────────────────────────────────────────────────────────────────────┤
+//   │ pallocBits      1 bit per page, 1 = in use (metadata and unmapped pages count as used) │
+//   │ scavBits        1 bit per page, 1 = never handed out since mapped (HeapReleased, zero) │
+//   │ summaries       pageAlloc radix tree, 3 int32 per node (start, max, end free pages)    │
+//   ├─── page aligned ──────────────────────────────────────────────────────────────────────┤
+//   │ heap pages      spans, and fixalloc chunks holding span records with their bitmaps     │
+//   └───────────────────────────────────────────────────────────────────────────────────────┘
+//
+// A span record (the mspan) lives in the heap pages, allocated by a per-size-class fixalloc pool because
+// its size depends on the class: a fixed header, then the class's allocBits and gcmarkBits, then, for
+// the tiny class only, two uint16 masks per 16-byte block.
+//
+//   span record, int32 words from `s` (its word index, which is also its id)
+//   ┌────────┬─────────┬──────────┬──────────┬────────┬───────────┬────────────┬────────────┐
+//   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
+//   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
+//   │ 8 allocCountBeforeCache · 9 sweepgen · 10 state · 11 marked · 12 list · 13 next       │
+//   │ 14 prev · 15 needzero · 16 cachedBy · 17 divMul · 18 pool class · 19 gcmarkBits word  │
+//   │ 20 tiny masks (uint16 index) · 21..23 spare                                           │
+//   ├───────────────────────────────────────────────────────────────────────────────────────┤
+//   │ allocBits   bitmapWords(class) int32: slot allocated as of the last sweep             │
+//   │ gcmarkBits  bitmapWords(class) int32: slot live (set = allocated and not freed)       │
+//   │ tiny masks  (class 2 only) per block: uint16 allocated sub-object starts, then uint16 │
+//   │             freed sub-object starts; bit k = the sub-object at byte k of the block    │
+//   └───────────────────────────────────────────────────────────────────────────────────────┘
+//
+// allocCache is a 32-bit window (JS's widest cheap integer) of the inverted allocBits: bit 0 is slot
+// `freeindex`, and the window ends at the next multiple of 32, where the slow path reloads it.
+
+import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, classToObjects } from './sizeclasses.js';
+
+export const MAGIC = 0x676f6d6d; // "gomm"
+export const LAYOUT_VERSION = 1;
+
+export const CHUNK_PAGES = 512; // pallocChunkPages: the page allocator's leaf, and the growth step
+export const CHUNK_BYTES = CHUNK_PAGES * PAGE_SIZE; // 4 MiB
+export const SUMMARY_FANOUT = 8; // children per summary node (Go's summaryLevelBits = 3)
+export const MAX_HEAP_BYTES = 2 ** 32;
+
+// ── header (int32 word indices) ──────────────────────────────────────────────────────────────
+export const H_MAGIC = 0;
+export const H_VERSION = 1;
+export const H_MAX_PAGES = 2; // pages the layout was sized for (maxBytes / 8192)
+export const H_MAPPED_PAGES = 3; // pages of buffer that exist now
+export const H_META_PAGES = 4; // pages taken by this metadata
+export const H_MAX_P = 5;
+export const H_SWEEPGEN = 6;
+export const H_HEAP_LOCK = 7; // mheap lock: page allocator, growth, span records
+export const H_P_LOCK = 8; // guards attaching and releasing Ps
+export const H_INUSE_PAGES = 9; // pages in heap spans (HeapInuse)
+export const H_RELEASED_PAGES = 10; // free pages never handed out since mapped (HeapReleased)
+export const H_FIXALLOC_PAGES = 11; // pages given to span-record pools (MSpanSys)
+export const H_SPAN_RECORD_BYTES = 12; // bytes of live span records (MSpanInuse)
+export const H_SEARCH_PAGE = 13; // pageAlloc searchAddr: every page below it is in use
+export const H_ATTACHED_P = 14; // number of attached Ps
+export const H_NUM_LEVELS = 15; // summary levels
+export const H_GROWTHS = 16; // how many times the buffer grew
+export const H_MAX_BYTES_LO = 17; // maxBytes as the user gave it (lo/hi 32 bits)
+export const H_MAX_BYTES_HI = 18;
+export const H_POOL_FREE = 32; // [NUM_SIZE_CLASSES] free-list head of each span-record pool
+export const H_POOL_NEXT = H_POOL_FREE + NUM_SIZE_CLASSES; // [..] next unused record in the pool's chunk
+export const H_POOL_END = H_POOL_NEXT + NUM_SIZE_CLASSES; // [..] end of the pool's chunk
+export const H_ZEROBASE = H_POOL_END + NUM_SIZE_CLASSES; // two words: what malloc(0) points at
+export const H_LEVEL_BASE = H_ZEROBASE + 2; // [8] word index of each summary level
+export const HEADER_WORDS = 1024;
+export const ZEROBASE_PTR = H_ZEROBASE * 4;
+
+// ── mcentral, one per span class ─────────────────────────────────────────────────────────────
+export const MC_LOCK = 0;
+export const MC_PARTIAL_HEAD = 1;
+export const MC_PARTIAL_TAIL = 2;
+export const MC_FULL_HEAD = 3;
+export const MC_FULL_TAIL = 4;
+export const MC_NPARTIAL = 5;
+export const MC_NFULL = 6;
+export const MCENTRAL_WORDS = 16; // 64 bytes, a cache line each
+
+// ── a P: its mcache, then its counters ──────────────────────────────────────────────────────
+export const P_STATUS = 0; // P_FREE or P_ATTACHED
+export const P_TINY = 1; // current tiny block (byte offset), 0 if none
+export const P_TINY_OFFSET = 2; // bytes used in it
+export const P_TINY_SPAN = 3; // span record of the tiny block
+export const P_EPOCH = 4; // bumped on every attach, so a stale handle cannot act for a reused P
+export const P_ALLOC = 8; // [NUM_SPAN_CLASSES] cached span record per span class, 0 = none
+export const P_STATS_WORD = P_ALLOC + NUM_SPAN_CLASSES + 8; // float64 counters start here (8-byte aligned)
+// float64 indices relative to the P's stats base
+export const PS_SMALL_ALLOC = 0; // [NUM_SIZE_CLASSES] objects credited to each class (Go's smallAllocCount)
+export const PS_SMALL_FREE = NUM_SIZE_CLASSES; // [..] objects freed per class (smallFreeCount)
+export const PS_TINY_ALLOCS = 2 * NUM_SIZE_CLASSES; // sub-allocations that fitted an existing tiny block
+export const PS_LARGE_ALLOC = PS_TINY_ALLOCS + 1; // bytes
+export const PS_LARGE_ALLOC_COUNT = PS_TINY_ALLOCS + 2;
+export const PS_LARGE_FREE = PS_TINY_ALLOCS + 3; // bytes
+export const PS_LARGE_FREE_COUNT = PS_TINY_ALLOCS + 4;
+export const P_STATS_F64 = PS_TINY_ALLOCS + 8;
+export const MCACHE_WORDS = P_STATS_WORD + P_STATS_F64 * 2;
+export const MCACHE_BYTES = MCACHE_WORDS * 4;
+export const P_FREE = 0;
+export const P_ATTACHED = 1;
+
+// ── span record ─────────────────────────────────────────────────────────────────────────────
+export const S_BASE = 0;
+export const S_NPAGES = 1;
+export const S_SPANCLASS = 2;
+export const S_ELEMSIZE = 3;
+export const S_NELEMS = 4;
+export const S_FREEINDEX = 5;
+export const S_ALLOC_CACHE = 6;
+export const S_ALLOC_COUNT = 7;
+export const S_ALLOC_COUNT_BEFORE_CACHE = 8;
+export const S_SWEEPGEN = 9;
+export const S_STATE = 10;
+export const S_MARKED = 11; // set mark bits: live objects, plus the free slots reserved while cached
+export const S_LIST = 12;
+export const S_NEXT = 13;
+export const S_PREV = 14;
+export const S_NEEDZERO = 15;
+export const S_CACHED_BY = 16; // P holding it in its mcache, -1 if none
+export const S_DIVMUL = 17;
+export const S_POOL = 18; // the fixalloc pool (size class) the record came from
+export const S_MARKBITS = 19; // word index of gcmarkBits (allocBits start at s + SPAN_HEADER_WORDS)
+export const S_TINY_MASKS = 20; // uint16 index of the tiny masks (class 2), 0 otherwise
+export const SPAN_HEADER_WORDS = 24;
+
+export const SPAN_DEAD = 0;
+export const SPAN_IN_USE = 1; // a heap span: small objects or one large object
+export const SPAN_MANUAL = 2; // pages holding span records (Go's off-heap fixalloc)
+
+export const LIST_NONE = 0;
+export const LIST_PARTIAL = 1;
+export const LIST_FULL = 2;
+export const LIST_CACHED = 3;
+
+/** int32 words of one allocBits or gcmarkBits bitmap for a class (0 = large: one object). */
+export function bitmapWords(sizeClass: number): number {
+  const objects = sizeClass === 0 ? 1 : classToObjects[sizeClass]!;
+  return (objects + 31) >>> 5;
+}
+
+/** Words of a span record of a class, bitmaps and tiny masks included. */
+export function spanRecordWords(sizeClass: number): number {
+  const tinyMasks = sizeClass === 2 ? classToObjects[2]! : 0; // two uint16 per block = one word
+  return SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass) + tinyMasks;
+}
+
+/** Where each region starts, for a heap sized for maxPages pages and maxP Ps. */
+export interface Layout {
+  maxPages: number;
+  maxP: number;
+  mcentralWord: number;
+  pWord: number;
+  spansWord: number;
+  pallocWord: number;
+  scavWord: number;
+  levelWord: number[];
+  levelEntries: number[];
+  metaPages: number;
+}
+
+export function computeLayout(maxPages: number, maxP: number): Layout {
+  let word = HEADER_WORDS;
+  const mcentralWord = word;
+  word += NUM_SPAN_CLASSES * MCENTRAL_WORDS;
+  const pWord = word;
+  word += maxP * MCACHE_WORDS;
+  const spansWord = word;
+  word += maxPages;
+  const bitmapWordsTotal = maxPages >>> 5;
+  const pallocWord = word;
+  word += bitmapWordsTotal;
+  const scavWord = word;
+  word += bitmapWordsTotal;
+  // Summary levels, leaf first in `entries` order reversed below: the root is level 0.
+  const entries: number[] = [];
+  for (let n = maxPages / CHUNK_PAGES; ; n = Math.ceil(n / SUMMARY_FANOUT)) {
+    entries.unshift(n);
+    if (n === 1) break;
+  }
+  const levelWord: number[] = [];
+  for (const n of entries) {
+    levelWord.push(word);
+    word += n * 3;
+  }
+  const metaPages = Math.ceil((word * 4) / PAGE_SIZE);
+  return { maxPages, maxP, mcentralWord, pWord, spansWord, pallocWord, scavWord, levelWord, levelEntries: entries, metaPages };
+}
+
+export { PAGE_SHIFT, PAGE_SIZE };

@@ -1,0 +1,189 @@
+// mcentral: the spans of one span class that no P holds, in two FIFO lists — partial (some slot is
+// free, or freed and waiting for a sweep) and full — behind one lock per class.
+//
+// cacheSpan (Go's name) gives an mcache a span with free slots: the oldest partial span, swept so its
+// freed slots come back, or a fresh span from mheap. uncacheSpan takes one back, credits the P's
+// allocation counters with what it allocated from it (Go credits at this point too), and lists it by
+// what is left. A span whose last object is freed while no P holds it goes straight back to mheap.
+//
+// Go keeps swept and unswept sets and flips their roles each GC cycle. Here an explicit free can happen
+// at any time, so instead a span is always swept when it is taken from the partial list; sweeping is a
+// copy of a few bitmap words, cheap next to handing out the span's slots.
+
+import {
+  H_SWEEPGEN,
+  LIST_CACHED,
+  LIST_FULL,
+  LIST_NONE,
+  LIST_PARTIAL,
+  MCENTRAL_WORDS,
+  MC_FULL_HEAD,
+  MC_FULL_TAIL,
+  MC_LOCK,
+  MC_NFULL,
+  MC_NPARTIAL,
+  MC_PARTIAL_HEAD,
+  MC_PARTIAL_TAIL,
+  PS_SMALL_ALLOC,
+  PS_SMALL_FREE,
+  SPAN_IN_USE,
+  S_ALLOC_COUNT,
+  S_ALLOC_COUNT_BEFORE_CACHE,
+  S_CACHED_BY,
+  S_LIST,
+  S_MARKBITS,
+  S_MARKED,
+  S_NEEDZERO,
+  S_NELEMS,
+  S_NEXT,
+  S_PREV,
+  S_SPANCLASS,
+  S_STATE,
+  S_SWEEPGEN,
+} from './layout.js';
+import { lock, unlock } from './lock.js';
+import { allocSpan, freeSpan } from './mheap.js';
+import { reserveFreeSlots, sweepSpan, unreserveFreeSlots } from './mspan.js';
+import { classToPages } from './sizeclasses.js';
+import type { HeapState } from './state.js';
+
+function central(h: HeapState, spanclass: number): number {
+  return h.mcentralWord + spanclass * MCENTRAL_WORDS;
+}
+
+function lockCentral(h: HeapState, c: number): void {
+  if (h.shared) lock(h.i32, c + MC_LOCK, h.canBlock);
+}
+
+function unlockCentral(h: HeapState, c: number): void {
+  if (h.shared) unlock(h.i32, c + MC_LOCK);
+}
+
+function push(h: HeapState, c: number, s: number, list: number): void {
+  const i32 = h.i32;
+  const head = list === LIST_PARTIAL ? MC_PARTIAL_HEAD : MC_FULL_HEAD;
+  const tail = head + 1;
+  const last = i32[c + tail]!;
+  i32[s + S_PREV] = last;
+  i32[s + S_NEXT] = 0;
+  if (last === 0) i32[c + head] = s;
+  else i32[last + S_NEXT] = s;
+  i32[c + tail] = s;
+  i32[c + (list === LIST_PARTIAL ? MC_NPARTIAL : MC_NFULL)]++;
+  i32[s + S_LIST] = list;
+}
+
+function remove(h: HeapState, c: number, s: number): void {
+  const i32 = h.i32;
+  const list = i32[s + S_LIST]!;
+  const head = list === LIST_PARTIAL ? MC_PARTIAL_HEAD : MC_FULL_HEAD;
+  const prev = i32[s + S_PREV]!;
+  const next = i32[s + S_NEXT]!;
+  if (prev === 0) i32[c + head] = next;
+  else i32[prev + S_NEXT] = next;
+  if (next === 0) i32[c + head + 1] = prev;
+  else i32[next + S_PREV] = prev;
+  i32[c + (list === LIST_PARTIAL ? MC_NPARTIAL : MC_NFULL)]--;
+  i32[s + S_LIST] = LIST_NONE;
+}
+
+/** A span of this class with at least one free slot, now held by this thread's P; 0 if out of memory. */
+export function cacheSpan(h: HeapState, spanclass: number): number {
+  const c = central(h, spanclass);
+  lockCentral(h, c);
+  let s = h.i32[c + MC_PARTIAL_HEAD]!;
+  if (s !== 0) {
+    remove(h, c, s);
+    h.i32[s + S_LIST] = LIST_CACHED;
+    h.i32[s + S_CACHED_BY] = h.pid;
+  }
+  unlockCentral(h, c);
+  if (s !== 0) {
+    sweepSpan(h, s);
+  } else {
+    s = allocSpan(h, classToPages[spanclass >>> 1]!, spanclass);
+    if (s === 0) return 0;
+    const i32 = h.i32; // growth may have re-made the views
+    i32[s + S_LIST] = LIST_CACHED;
+    i32[s + S_CACHED_BY] = h.pid;
+  }
+  const i32 = h.i32;
+  reserveFreeSlots(h, s);
+  i32[s + S_ALLOC_COUNT_BEFORE_CACHE] = i32[s + S_ALLOC_COUNT]!;
+  i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]! + 3; // Go's "swept, then cached"
+  return s;
+}
+
+/** Takes a span back from this thread's P's mcache. */
+export function uncacheSpan(h: HeapState, s: number): void {
+  const i32 = h.i32;
+  const spanclass = i32[s + S_SPANCLASS]!;
+  h.f64[h.ps + PS_SMALL_ALLOC + (spanclass >>> 1)] += i32[s + S_ALLOC_COUNT]! - i32[s + S_ALLOC_COUNT_BEFORE_CACHE]!;
+  const marked = unreserveFreeSlots(h, s);
+  const c = central(h, spanclass);
+  lockCentral(h, c);
+  i32[s + S_CACHED_BY] = -1;
+  i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]!;
+  if (marked === 0) {
+    i32[s + S_LIST] = LIST_NONE;
+    unlockCentral(h, c);
+    freeSpan(h, s);
+    return;
+  }
+  push(h, c, s, marked < i32[s + S_NELEMS]! ? LIST_PARTIAL : LIST_FULL);
+  unlockCentral(h, c);
+  // A free on another thread may have come between our count and our listing, and seen the span
+  // still cached; looking again after listing means one of us always sees the other.
+  if (h.shared) relist(h, s);
+}
+
+/**
+ * Re-files a span no P holds after frees: a full span with a freed slot becomes partial, and a span
+ * with no live object goes back to mheap. Idempotent, so racing callers are harmless.
+ */
+export function relist(h: HeapState, s: number): void {
+  const i32 = h.i32;
+  const c = central(h, i32[s + S_SPANCLASS]!);
+  lockCentral(h, c);
+  const list = i32[s + S_LIST]!;
+  if (i32[s + S_STATE] !== SPAN_IN_USE || (list !== LIST_PARTIAL && list !== LIST_FULL)) {
+    unlockCentral(h, c);
+    return;
+  }
+  const marked = h.shared ? Atomics.load(i32, s + S_MARKED) : i32[s + S_MARKED]!;
+  if (marked === 0) {
+    remove(h, c, s);
+    unlockCentral(h, c);
+    freeSpan(h, s);
+    return;
+  }
+  if (list === LIST_FULL && marked < i32[s + S_NELEMS]!) {
+    remove(h, c, s);
+    push(h, c, s, LIST_PARTIAL);
+  }
+  unlockCentral(h, c);
+}
+
+/**
+ * Frees slot idx of small-object span s, already validated as live: clears its mark bit (Go's
+ * definition of an object the sweeper will reclaim), counts the free, and re-files the span if that
+ * changed its list. Returns false if another thread freed the same slot first.
+ */
+export function freeSlot(h: HeapState, s: number, idx: number): boolean {
+  const i32 = h.i32;
+  const word = i32[s + S_MARKBITS]! + (idx >>> 5);
+  const bit = 1 << (idx & 31);
+  let marked: number;
+  if (h.shared) {
+    if ((Atomics.and(i32, word, ~bit) & bit) === 0) return false;
+    marked = Atomics.sub(i32, s + S_MARKED, 1) - 1;
+  } else {
+    i32[word] = i32[word]! & ~bit;
+    marked = --i32[s + S_MARKED]!;
+  }
+  h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
+  i32[s + S_NEEDZERO] = 1;
+  const list = h.shared ? Atomics.load(i32, s + S_LIST) : i32[s + S_LIST]!;
+  if (list === LIST_FULL || (marked === 0 && list === LIST_PARTIAL)) relist(h, s);
+  return true;
+}

@@ -1,0 +1,262 @@
+// pageAlloc: which pages are free, and how to find a run of N free pages without scanning them all.
+//
+// Go's design, sized for a heap of at most 4 GiB: a bitmap with one bit per 8 KiB page (1 = in use),
+// cut into 4 MiB chunks of 512 pages, and above it a radix tree of summaries. A summary describes a
+// range of pages with three counts — free pages at its start, the longest free run anywhere in it, and
+// free pages at its end — and a parent's summary is merged from its 8 children's. Finding N pages walks
+// down from the root: an entry whose `max` is at least N holds a fit, and a run that straddles two
+// entries is seen as the left one's `end` plus the right one's `start`, so no page is ever scanned
+// outside the one chunk the walk ends in. The answer is the lowest-addressed fit (first fit).
+//
+//   level 0 (root) ── 8 children ── … ── leaf level: one summary per chunk ── pallocBits (512 bits)
+//
+// Pages that are metadata or not yet mapped are simply "in use", so growth is freeing pages at the end.
+// A second bitmap, scavBits, marks free pages that were never handed out since they were mapped: they
+// are what Go calls released (HeapReleased), and they are known to be zero.
+
+import { CHUNK_PAGES, SUMMARY_FANOUT } from './layout.js';
+import type { HeapState } from './state.js';
+
+const CHUNK_WORDS = CHUNK_PAGES >>> 5;
+
+/** Pages an entry of `level` covers. */
+function capacity(h: HeapState, level: number): number {
+  return CHUNK_PAGES * SUMMARY_FANOUT ** (h.levelWord.length - 1 - level);
+}
+
+/** Marks every page in use and every summary full: the state before any memory is mapped. */
+export function pageAllocInit(h: HeapState): void {
+  h.i32.fill(-1, h.pallocWord, h.pallocWord + (h.maxPages >>> 5));
+  h.i32.fill(0, h.scavWord, h.scavWord + (h.maxPages >>> 5));
+  for (let l = 0; l < h.levelWord.length; l++) {
+    h.i32.fill(0, h.levelWord[l]!, h.levelWord[l]! + 3 * h.levelEntries[l]!);
+  }
+}
+
+/** Pages [from, to) were just mapped: they become free and released. */
+export function pageGrow(h: HeapState, from: number, to: number): void {
+  writeBits(h.i32, h.pallocWord, from, to - from, false);
+  writeBits(h.i32, h.scavWord, from, to - from, true);
+  updateSummaries(h, from, to);
+}
+
+/** Marks [page, page+n) in use. Returns how many of those pages were released (never used). */
+export function pageAllocRange(h: HeapState, page: number, n: number): number {
+  const released = countBits(h.i32, h.scavWord, page, n);
+  writeBits(h.i32, h.pallocWord, page, n, true);
+  if (released !== 0) writeBits(h.i32, h.scavWord, page, n, false);
+  updateSummaries(h, page, page + n);
+  return released;
+}
+
+/** Marks [page, page+n) free again. */
+export function pageFreeRange(h: HeapState, page: number, n: number): void {
+  writeBits(h.i32, h.pallocWord, page, n, false);
+  updateSummaries(h, page, page + n);
+}
+
+/** Whether every page of [page, page+n) is in use (a sanity check for frees). */
+export function pagesInUse(h: HeapState, page: number, n: number): boolean {
+  return countBits(h.i32, h.pallocWord, page, n) === n;
+}
+
+/** The first page of the lowest run of n free pages, or -1 if there is none. */
+export function pageFind(h: HeapState, n: number): number {
+  return findInLevel(h, 0, 0, h.levelEntries[0]!, n);
+}
+
+/** Free pages just below page `end` (the end of the mapped heap): they extend into any growth. */
+export function freePagesBelow(h: HeapState, end: number): number {
+  const i32 = h.i32;
+  let run = 0;
+  let page = end;
+  while (page > 0) {
+    const word = i32[h.pallocWord + ((page - 1) >>> 5)]!;
+    const bitsBelow = ((page - 1) & 31) + 1; // bits of this word below `page`
+    const masked = bitsBelow === 32 ? word : word & ((1 << bitsBelow) - 1);
+    if (masked === 0) {
+      run += bitsBelow;
+      page -= bitsBelow;
+      continue;
+    }
+    return run + Math.clz32(masked) - (32 - bitsBelow);
+  }
+  return run;
+}
+
+function findInLevel(h: HeapState, level: number, first: number, count: number, n: number): number {
+  const i32 = h.i32;
+  const w = h.levelWord[level]!;
+  const cap = capacity(h, level);
+  const leaf = level === h.levelWord.length - 1;
+  let run = 0; // free pages ending just before entry i
+  for (let i = first; i < first + count; i++) {
+    const start = i32[w + 3 * i]!;
+    if (run + start >= n) return i * cap - run;
+    if (i32[w + 3 * i + 1]! >= n) {
+      if (leaf) return findInChunk(h, i, n);
+      const childFirst = i * SUMMARY_FANOUT;
+      const childCount = Math.min(SUMMARY_FANOUT, h.levelEntries[level + 1]! - childFirst);
+      return findInLevel(h, level + 1, childFirst, childCount, n);
+    }
+    run = start === cap ? run + cap : i32[w + 3 * i + 2]!;
+  }
+  return -1;
+}
+
+/** First run of n free pages inside chunk c, which its summary says exists. */
+function findInChunk(h: HeapState, c: number, n: number): number {
+  const i32 = h.i32;
+  const base = h.pallocWord + c * CHUNK_WORDS;
+  const firstPage = c * CHUNK_PAGES;
+  let run = 0;
+  let start = 0;
+  for (let w = 0; w < CHUNK_WORDS; w++) {
+    const word = i32[base + w]!;
+    if (word === 0) {
+      if (run === 0) start = firstPage + w * 32;
+      run += 32;
+      if (run >= n) return start;
+      continue;
+    }
+    if (word === -1) {
+      run = 0;
+      continue;
+    }
+    for (let b = 0; b < 32; b++) {
+      if ((word >>> b) & 1) {
+        run = 0;
+      } else {
+        if (run === 0) start = firstPage + w * 32 + b;
+        if (++run >= n) return start;
+      }
+    }
+  }
+  return -1;
+}
+
+/** Recomputes the summaries covering pages [from, to), leaf to root. */
+function updateSummaries(h: HeapState, from: number, to: number): void {
+  const levels = h.levelWord.length;
+  let first = Math.floor(from / CHUNK_PAGES);
+  let last = Math.floor((to - 1) / CHUNK_PAGES);
+  for (let c = first; c <= last; c++) summarizeChunk(h, c);
+  for (let level = levels - 2; level >= 0; level--) {
+    first = Math.floor(first / SUMMARY_FANOUT);
+    last = Math.floor(last / SUMMARY_FANOUT);
+    for (let i = first; i <= last; i++) mergeChildren(h, level, i);
+  }
+}
+
+function summarizeChunk(h: HeapState, c: number): void {
+  const i32 = h.i32;
+  const base = h.pallocWord + c * CHUNK_WORDS;
+  let start = 0;
+  let startDone = false;
+  let max = 0;
+  let run = 0;
+  for (let w = 0; w < CHUNK_WORDS; w++) {
+    const word = i32[base + w]!;
+    if (word === 0) {
+      run += 32;
+      if (!startDone) start += 32;
+      continue;
+    }
+    const low = 31 - Math.clz32(word & -word); // free pages below the first used one
+    if (!startDone) {
+      start += low;
+      startDone = true;
+    }
+    run += low;
+    if (run > max) max = run;
+    if (word !== -1) {
+      const inner = longestZeroRun(word);
+      if (inner > max) max = inner;
+    }
+    run = Math.clz32(word); // free pages above the last used one
+  }
+  if (run > max) max = run;
+  const s = h.levelWord[h.levelWord.length - 1]! + 3 * c;
+  i32[s] = start;
+  i32[s + 1] = max;
+  i32[s + 2] = run;
+}
+
+/** Longest run of zero bits in a 32-bit word that has at least one bit set. */
+function longestZeroRun(word: number): number {
+  let x = ~word;
+  let n = 0;
+  while (x !== 0) {
+    x &= x << 1;
+    n++;
+  }
+  return n;
+}
+
+function mergeChildren(h: HeapState, level: number, i: number): void {
+  const i32 = h.i32;
+  const childWord = h.levelWord[level + 1]!;
+  const childCap = capacity(h, level + 1);
+  const firstChild = i * SUMMARY_FANOUT;
+  const nChildren = Math.min(SUMMARY_FANOUT, h.levelEntries[level + 1]! - firstChild);
+  let start = 0;
+  let startDone = false;
+  let max = 0;
+  let run = 0;
+  for (let k = 0; k < nChildren; k++) {
+    const c = childWord + 3 * (firstChild + k);
+    const cs = i32[c]!;
+    const cm = i32[c + 1]!;
+    if (!startDone) {
+      start += cs;
+      if (cs !== childCap) startDone = true;
+    }
+    if (run + cs > max) max = run + cs;
+    if (cm > max) max = cm;
+    run = cs === childCap ? run + childCap : i32[c + 2]!;
+  }
+  if (run > max) max = run;
+  // Children missing past the end of the tree count as in use, which ends any run at the right edge.
+  const end = nChildren === SUMMARY_FANOUT ? run : 0;
+  const s = h.levelWord[level]! + 3 * i;
+  i32[s] = start;
+  i32[s + 1] = max;
+  i32[s + 2] = end;
+}
+
+/** Sets or clears n bits from bit `first` of the bitmap at word `base`. */
+export function writeBits(i32: Int32Array, base: number, first: number, n: number, set: boolean): void {
+  let bit = first;
+  const end = first + n;
+  while (bit < end) {
+    const w = base + (bit >>> 5);
+    const lo = bit & 31;
+    const span = Math.min(32 - lo, end - bit);
+    const mask = span === 32 ? -1 : ((1 << span) - 1) << lo;
+    i32[w] = set ? i32[w]! | mask : i32[w]! & ~mask;
+    bit += span;
+  }
+}
+
+/** How many of n bits from bit `first` of the bitmap at word `base` are set. */
+export function countBits(i32: Int32Array, base: number, first: number, n: number): number {
+  let bit = first;
+  const end = first + n;
+  let count = 0;
+  while (bit < end) {
+    const w = base + (bit >>> 5);
+    const lo = bit & 31;
+    const span = Math.min(32 - lo, end - bit);
+    const mask = span === 32 ? -1 : ((1 << span) - 1) << lo;
+    count += popcount(i32[w]! & mask);
+    bit += span;
+  }
+  return count;
+}
+
+export function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}

@@ -1,0 +1,79 @@
+// HeapState: what a thread holds of a heap — views over the buffer, where each region starts, and which
+// P it is. Nothing here is allocator state (that is all in the buffer, see layout.ts); a thread can
+// rebuild this object from the buffer alone, which is what attaching a Worker does.
+
+import { type Backing, backingBuffer } from './memory.js';
+import { type Layout, MCACHE_WORDS, P_STATS_WORD } from './layout.js';
+
+export class HeapState {
+  backing: Backing;
+  shared: boolean;
+  /** Whether this thread may sleep in Atomics.wait while a lock is held elsewhere. */
+  canBlock = false;
+
+  i32!: Int32Array;
+  u32!: Uint32Array;
+  u16!: Uint16Array;
+  u8!: Uint8Array;
+  f64!: Float64Array;
+
+  readonly maxPages: number;
+  readonly maxP: number;
+  readonly metaPages: number;
+  readonly mcentralWord: number;
+  readonly pWord: number;
+  readonly spansWord: number;
+  readonly pallocWord: number;
+  readonly scavWord: number;
+  readonly levelWord: number[];
+  readonly levelEntries: number[];
+
+  /** This thread's P, its mcache's first word and its float64 counters' first index. */
+  pid = -1;
+  mc = 0;
+  ps = 0;
+
+  constructor(backing: Backing, layout: Layout, shared: boolean) {
+    this.backing = backing;
+    this.shared = shared;
+    this.maxPages = layout.maxPages;
+    this.maxP = layout.maxP;
+    this.metaPages = layout.metaPages;
+    this.mcentralWord = layout.mcentralWord;
+    this.pWord = layout.pWord;
+    this.spansWord = layout.spansWord;
+    this.pallocWord = layout.pallocWord;
+    this.scavWord = layout.scavWord;
+    this.levelWord = layout.levelWord;
+    this.levelEntries = layout.levelEntries;
+    this.makeViews();
+  }
+
+  setP(pid: number): void {
+    this.pid = pid;
+    this.mc = this.pWord + pid * MCACHE_WORDS;
+    this.ps = (this.mc + P_STATS_WORD) >>> 1;
+  }
+
+  // Views are fixed-length on purpose: in V8 a length-tracking view of a resizable buffer costs several
+  // times more per element access, so we re-make them after growth instead.
+  private makeViews(): void {
+    const buf = backingBuffer(this.backing);
+    const bytes = buf.byteLength;
+    this.i32 = new Int32Array(buf, 0, bytes >>> 2);
+    this.u32 = new Uint32Array(buf, 0, bytes >>> 2);
+    this.u16 = new Uint16Array(buf, 0, bytes >>> 1);
+    this.u8 = new Uint8Array(buf, 0, bytes);
+    this.f64 = new Float64Array(buf, 0, bytes >>> 3);
+  }
+
+  /** After the buffer grew (here or in another thread): make sure the views see all of it. */
+  refreshViews(): void {
+    const buf = backingBuffer(this.backing);
+    if (this.u8.byteLength !== buf.byteLength || this.u8.buffer !== buf) this.makeViews();
+  }
+
+  get byteLength(): number {
+    return this.u8.length;
+  }
+}

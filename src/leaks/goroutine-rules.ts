@@ -78,13 +78,14 @@ function classifyGroup(g: GoroutineGroup, format: GoroutineSnapshot['format'], s
   // debug=1: sync frames are printed; runtime ones only survive as PCs.
   const shown = primitiveFromFunctions(leading);
   if (shown) return { ...shown, uncertain: false };
+  // The hidden runtime frames are the first PCs (return addresses, hence the -1 lookup).
   const pcs = g.pcs ?? [];
-  const named = pcs.map((pc) => symbols.get(pc - 1) ?? symbols.get(pc)).filter((n): n is string => n !== undefined);
-  const fromPcs = primitiveFromFunctions(named);
-  if (fromPcs) return { ...fromPcs, uncertain: false };
-  // Unnamed: count the hidden frames. gopark+selectgo is two; every channel operation is three.
   const hidden = pcs.length - g.stack.length - 1;
-  if (!named.includes('runtime.gopark') && named.length > 0) return undefined;
+  const hiddenNames = pcs.slice(0, Math.max(0, hidden)).map((pc) => symbols.get(pc - 1) ?? symbols.get(pc));
+  const fromPcs = primitiveFromFunctions(hiddenNames.filter((n): n is string => n !== undefined));
+  if (fromPcs) return { ...fromPcs, uncertain: false };
+  if (hiddenNames.length > 0 && hiddenNames.every((n) => n !== undefined)) return undefined; // named, and not blocking
+  // Unnamed: count them. gopark+selectgo is two frames; every channel operation is three.
   if (hidden === 2) return { primitive: 'select', call: 'hidden runtime frames (2)', uncertain: true };
   if (hidden === 3) return { primitive: 'recv', call: 'hidden runtime frames (3)', uncertain: true };
   return undefined;

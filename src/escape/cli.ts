@@ -1,8 +1,156 @@
-// Placeholder until the escape-analysis CLI lands (being written now).
+// `gomem escape`: the command-line face of the analyser. Arguments are .go files or
+// directories (a directory is one package, as `go build` sees it: no _test.go files, build
+// constraints for linux/amd64). With -m it prints what `go tool compile -m -l` prints;
+// otherwise a report for people, or JSON with --json. The only module here that uses node:fs.
+
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Subcommand } from '../cli/main.js';
+import { analyzeEscape, formatMessages, humanReport, jsonReport, type GoFile } from './index.js';
+import { EscapeInputError } from './errors.js';
+
+const help = `usage: gomem escape [-m] [-m=2] [-l] [--json] <file.go | dir>...
+
+Escape analysis of Go source, as Go 1.19's compiler does it.
+
+  -m, -m=N   print the compiler's diagnostics (file:line:col: message), like
+             'go tool compile -m -l'
+  -l         accepted for compatibility (inlining is never modelled)
+  -C         omit columns in -m output
+  --json     machine-readable report: allocations with reasons and flows
+  -h, --help this help
+
+Without -m: a report per function listing each heap allocation, its reason
+(returned pointer, interface conversion, closure capture, dynamic size or growth,
+too large for the stack, stored into something that escapes, passed to a function
+that keeps it) and the chain of assignments behind it, then a count per reason.
+Several files given together form one package; each directory is its own package.`;
+
+export function goBuildFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.go') && !f.endsWith('_test.go') && !f.startsWith('.') && !f.startsWith('_'))
+    .filter((f) => fileNameOK(f))
+    .map((f) => join(dir, f))
+    .filter((p) => statSync(p).isFile() && buildConstraintOK(readFileSync(p, 'utf8')));
+}
+
+const knownOS = ['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos', 'wasip1'];
+const knownArch = ['386', 'arm', 'arm64', 'mips', 'mipsle', 'mips64', 'mips64le', 'ppc64', 'ppc64le', 'riscv64', 's390x', 'wasm', 'loong64', 'sparc64'];
+
+function fileNameOK(f: string): boolean {
+  const parts = f.replace(/\.go$/, '').split('_');
+  for (const p of parts.slice(1)) {
+    if (knownOS.includes(p) || knownArch.includes(p)) return false;
+  }
+  return true;
+}
+
+export function buildConstraintOK(src: string): boolean {
+  for (const line of src.split('\n', 60)) {
+    const t = line.trim();
+    if (t.startsWith('package ')) break;
+    const m = /^\/\/go:build\s+(.*)$/.exec(t);
+    if (m) return evalConstraint(m[1]!);
+  }
+  return true;
+}
+
+function evalConstraint(expr: string): boolean {
+  const tokens = expr.match(/\(|\)|!|&&|\|\||[\w.]+/g) ?? [];
+  let i = 0;
+  const tag = (t: string) => ['linux', 'amd64', 'gc', 'unix', 'cgo'].includes(t) || /^go1\.(1?\d)$/.test(t) && Number(t.slice(4)) <= 19;
+  const primary = (): boolean => {
+    const t = tokens[i++];
+    if (t === '!') return !primary();
+    if (t === '(') {
+      const v = or();
+      i++;
+      return v;
+    }
+    return tag(t ?? '');
+  };
+  const and = (): boolean => {
+    let v = primary();
+    while (tokens[i] === '&&') {
+      i++;
+      v = primary() && v;
+    }
+    return v;
+  };
+  const or = (): boolean => {
+    let v = and();
+    while (tokens[i] === '||') {
+      i++;
+      v = and() || v;
+    }
+    return v;
+  };
+  return or();
+}
+
 export const escapeCommand: Subcommand = {
-  summary: 'escape analysis of Go source',
-  async run() {
-    throw new Error('gomem escape: not built yet');
+  summary: 'escape analysis of Go source, reported like `go build -gcflags=-m`',
+  async run(args: string[]): Promise<number> {
+    let mLevel = 0;
+    let json = false;
+    let columns = true;
+    const inputs: string[] = [];
+    for (const a of args) {
+      if (a === '-h' || a === '--help') {
+        process.stdout.write(help + '\n');
+        return 0;
+      }
+      if (a === '-m') mLevel++;
+      else if (/^-m=\d+$/.test(a)) mLevel = Number(a.slice(3));
+      else if (a === '--json') json = true;
+      else if (a === '-C') columns = false;
+      else if (['-l', '-N', '-0', '-e'].includes(a) || /^-(p|d|o|lang)=/.test(a)) continue;
+      else if (a.startsWith('-')) {
+        process.stderr.write(`gomem escape: unknown flag ${a}\n\n${help}\n`);
+        return 2;
+      } else inputs.push(a);
+    }
+    if (inputs.length === 0) {
+      process.stderr.write(help + '\n');
+      return 2;
+    }
+    const packages: GoFile[][] = [];
+    const loose: GoFile[] = [];
+    try {
+      for (const p of inputs) {
+        let st;
+        try {
+          st = statSync(p);
+        } catch {
+          throw new EscapeInputError(`${p}: no such file or directory`);
+        }
+        if (st.isDirectory()) {
+          const files = goBuildFiles(p);
+          if (files.length === 0) throw new EscapeInputError(`${p}: no buildable Go source files`);
+          packages.push(files.map((f) => ({ name: f, text: readFileSync(f, 'utf8') })));
+        } else loose.push({ name: inputs.length === 1 && !p.includes('/') ? p : p.startsWith('./') ? p : p, text: readFileSync(p, 'utf8') });
+      }
+      if (loose.length) packages.unshift(loose);
+      let status = 0;
+      const jsonOut: object[] = [];
+      for (const files of packages) {
+        if (packages.length > 3) process.stderr.write(`# ${files[0] ? basename(files[0].name) : ''}\n`);
+        const r = await analyzeEscape(files);
+        if (mLevel > 0) {
+          const out = formatMessages(r.messages, { columns });
+          if (out) process.stdout.write(out + '\n');
+        } else if (json) jsonOut.push(jsonReport(r.messages, r.packageName));
+        else process.stdout.write(humanReport(r.messages, r.packageName) + '\n');
+      }
+      if (json && mLevel === 0) process.stdout.write(JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2) + '\n');
+      return status;
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === 'GoParseError' || err.name === 'EscapeInputError' || err.name === 'GrammarLoadError') {
+        process.stderr.write(`gomem escape: ${err.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
   },
 };

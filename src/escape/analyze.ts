@@ -1,0 +1,289 @@
+// The driver: type-checks a package, orders its functions bottom-up over the static call
+// graph (strongly connected components are analysed together, callees first, so callers see
+// finished parameter tags), runs one escape batch per component and turns the solved graph
+// into Go's -m diagnostics plus a structured description of every heap allocation.
+
+import { lineCol, text, type Node, type SourceFile } from './ast.js';
+import { checkPackage, newProgram, type Package, type Program } from './check.js';
+import { Batch, Hole, type FlowStep, type Location } from './graph.js';
+import { walkAll } from './solve.js';
+import { Escape, STATE_PLANNED, STATE_TAGGED } from './walk.js';
+import { hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
+
+export type MessageKind = 'moved' | 'escapes' | 'noescape' | 'leak' | 'param-noescape' | 'self-assign' | 'uintptr';
+
+export interface EscapeMessage {
+  file: string;
+  line: number;
+  col: number;
+  text: string;
+  kind: MessageKind;
+  func: string;
+  /** For heap allocations: why, in the categories of the report. */
+  reason?: Reason;
+  /** The chain of flows that made it escape / leak. */
+  flow?: FlowStep[];
+}
+
+export type Reason =
+  | 'returned pointer'
+  | 'interface conversion'
+  | 'closure capture'
+  | 'dynamic size or growth'
+  | 'too large for the stack'
+  | 'stored into something that escapes'
+  | 'passed to a function that keeps it';
+
+export interface PackageResult {
+  packageName: string;
+  messages: EscapeMessage[];
+}
+
+const MaxStackVarSize = 10 * 1024 * 1024;
+const MaxImplicitStackVarSize = 64 * 1024;
+
+export function analyzePackage(parse: (name: string, text: string) => SourceFile, files: SourceFile[]): PackageResult {
+  const prog: Program = newProgram(parse);
+  const pkg: Package = { name: 'p', path: 'p', scope: undefined as never, funcs: [], files, external: false };
+  pkg.scope = new (prog.universe.constructor as { new (p: unknown): Package['scope'] })(prog.universe);
+  prog.packages.set('p', pkg);
+  checkPackage(prog, pkg, files);
+  const messages: EscapeMessage[] = [];
+  for (const scc of bottomUp(pkg.funcs)) runBatch(scc, messages);
+  return { packageName: pkg.name, messages: dedupe(messages) };
+}
+
+function dedupe(ms: EscapeMessage[]): EscapeMessage[] {
+  const seen = new Set<string>();
+  return ms.filter((m) => {
+    const k = `${m.file}:${m.line}:${m.col}:${m.text}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Tarjan's SCCs over the static call graph; emitted callees-first. */
+function bottomUp(funcs: FuncInfo[]): FuncInfo[][] {
+  const local = new Set(funcs);
+  const edges = new Map<FuncInfo, FuncInfo[]>();
+  for (const f of funcs) {
+    const out: FuncInfo[] = [];
+    if (f.body) collectRefs(f.body, local, out);
+    edges.set(f, out);
+  }
+  const index = new Map<FuncInfo, number>();
+  const low = new Map<FuncInfo, number>();
+  const onStack = new Set<FuncInfo>();
+  const stack: FuncInfo[] = [];
+  const result: FuncInfo[][] = [];
+  let counter = 0;
+  const strong = (v: FuncInfo) => {
+    index.set(v, counter);
+    low.set(v, counter);
+    counter++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: FuncInfo[] = [];
+      let w: FuncInfo;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      result.push(scc.reverse());
+    }
+  };
+  for (const f of funcs) if (!index.has(f)) strong(f);
+  return result;
+}
+
+function collectRefs(n: Node, local: Set<FuncInfo>, out: FuncInfo[]): void {
+  const stack = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.obj?.kind === 'func' && local.has(x.obj.info)) out.push(x.obj.info);
+    if (x.kind === 'selector_expression' && (x.role === 'method' || x.role === 'methexpr') && x.data) {
+      const fn = (x.data as { fn?: FuncInfo }).fn;
+      if (fn && local.has(fn)) out.push(fn);
+    }
+    for (const k of x.kids) stack.push(k);
+  }
+}
+
+function runBatch(fns: FuncInfo[], messages: EscapeMessage[]): void {
+  const b = new Batch();
+  const selfMsgs: { file: SourceFile; pos: number; text: string }[] = [];
+  const escapes: Escape[] = [];
+  for (const fn of fns) {
+    fn.state = STATE_PLANNED;
+    const e = new Escape(b, fn, selfMsgs);
+    for (const v of fn.dcl) e.varLoc(v);
+    for (const r of fn.results) if (r.loc) (r.loc as Location).resultIndex = r.resultIndex;
+    escapes.push(e);
+  }
+  for (const e of escapes) e.walkFunc();
+  for (const c of b.closures) flowClosure(b, c as { k: Hole; fn: FuncInfo | null; loc: Location; vars?: Location[] });
+  for (const loc of b.allLocs) {
+    const why = heapAllocReason(loc);
+    if (why) {
+      loc.reason = why;
+      b.flow(b.heapHole().addr(loc.label, why, loc.file, loc.pos), loc);
+    }
+  }
+  walkAll(b);
+  const all: FuncInfo[] = [];
+  const addAll = (f: FuncInfo) => {
+    all.push(f);
+    for (const c of f.closures) addAll(c);
+  };
+  for (const f of fns) addAll(f);
+  for (const m of selfMsgs) messages.push(msg(m.file, m.pos, m.text, 'self-assign', ''));
+  for (const fn of all) paramTags(fn, messages);
+  for (const loc of b.allLocs) {
+    if (loc.silent || !loc.file) continue;
+    const fname = loc.curfn?.name ?? '';
+    if (loc.kind === 'var') {
+      if (loc.escapes && loc.v && loc.v.name && !loc.v.name.startsWith('~')) {
+        messages.push({ ...msg(loc.file, loc.pos, `moved to heap: ${loc.label}`, 'moved', fname), reason: classify(loc), flow: loc.explanation ?? [] });
+      }
+    } else if (loc.kind === 'expr' && !loc.goDeferWrapper) {
+      if (loc.escapes) messages.push({ ...msg(loc.file, loc.pos, `${loc.label} escapes to heap`, 'escapes', fname), reason: classify(loc), flow: loc.explanation ?? [] });
+      else messages.push(msg(loc.file, loc.pos, `${loc.label} does not escape`, 'noescape', fname));
+    }
+  }
+  for (const f of all) f.state = STATE_TAGGED;
+}
+
+function msg(file: SourceFile, pos: number, textS: string, kind: MessageKind, func: string): EscapeMessage {
+  const { line, col } = lineCol(file, pos);
+  return { file: file.name, line, col, text: textS, kind, func };
+}
+
+function flowClosure(b: Batch, c: { k: Hole; fn: FuncInfo | null; loc: Location; vars?: Location[] }): void {
+  const locs: Location[] = c.vars ?? (c.fn ? c.fn.closureVars.map((v) => v.loc as Location).filter(Boolean) : []);
+  for (const loc of locs) {
+    const size = loc.type ? sizeof(loc.type) : 8;
+    const byval = !loc.addrtaken && !loc.reassigned && size <= 128;
+    let k = c.k;
+    if (!byval) k = k.addr(loc.label, 'reference', loc.file, loc.pos);
+    b.flow(k.note(loc.label, 'captured by a closure', loc.file, loc.pos), loc);
+  }
+}
+
+function heapAllocReason(loc: Location): string {
+  if (loc.kind === 'var') {
+    if (!loc.v || loc.v.cls === 'param' || loc.v.cls === 'result') return '';
+    if (loc.type && sizeof(loc.type) > MaxStackVarSize) return 'too large for stack';
+    return '';
+  }
+  if (loc.kind !== 'expr') return '';
+  const x = loc.extra;
+  switch (loc.op) {
+    case 'new':
+    case 'ptrlit':
+      return (x.elemSize ?? 0) > MaxImplicitStackVarSize ? 'too large for stack' : '';
+    case 'closure':
+    case 'methvalue':
+      return (x.closureSize ?? 0) > MaxImplicitStackVarSize ? 'too large for stack' : '';
+    case 'makeslice': {
+      if (x.makeConst === null || x.makeConst === undefined) return 'non-constant size';
+      const es = x.elemSize ?? 0;
+      if (es !== 0 && x.makeConst > BigInt(Math.floor(MaxImplicitStackVarSize / es))) return 'too large for stack';
+      return '';
+    }
+    default:
+      return '';
+  }
+}
+
+function paramTags(fn: FuncInfo, messages: EscapeMessage[]): void {
+  const all = fn.recv ? [fn.recv, ...fn.params] : fn.params;
+  const tags: (Leaks | null)[] = [];
+  const diag = (v: { decl: Node | null }, s: string, kind: MessageKind) => {
+    if (v.decl) messages.push(msg(v.decl.file, v.decl.start, s, kind, fn.name));
+  };
+  const lastIdx = all.length - 1;
+  all.forEach((p, i) => {
+    const t = p.type;
+    const name = p.name;
+    const named = !!name && name !== '_';
+    const isUintptr = under(t).k === 'basic' && (under(t) as { name: string }).name === 'uintptr';
+    if (!fn.body) {
+      if (isUintptr) {
+        if (p.decl) diag(p, `assuming ${name} is unsafe uintptr`, 'uintptr');
+        tags.push(null);
+        return;
+      }
+      if (!hasPointers(t)) return void tags.push(null);
+      const l = new Array(1 + numEscResults).fill(-1) as Leaks;
+      if (fn.pragmas.has('go:noescape')) {
+        if (named) diag(p, `${name} does not escape`, 'param-noescape');
+      } else {
+        if (named) diag(p, `leaking param: ${name}`, 'leak');
+        l[0] = 0;
+      }
+      tags.push(l);
+      return;
+    }
+    if (fn.pragmas.has('go:uintptrescapes')) {
+      if (isUintptr) {
+        diag(p, `marking ${name} as escaping uintptr`, 'uintptr');
+        return void tags.push(null);
+      }
+      const ut = under(t);
+      if (i === lastIdx && fn.sig.variadic && ut.k === 'slice' && under(ut.elem).k === 'basic' && (under(ut.elem) as { name: string }).name === 'uintptr') {
+        diag(p, `marking ${name} as escaping ...uintptr`, 'uintptr');
+        return void tags.push(null);
+      }
+    }
+    if (!hasPointers(t)) return void tags.push(null);
+    if (!named) return void tags.push(new Array(1 + numEscResults).fill(-1));
+    const loc = p.loc as Location | undefined;
+    if (!loc) return void tags.push(null);
+    const esc = [...loc.paramEsc];
+    if (esc[0]! >= 0) for (let r = 0; r < numEscResults; r++) if (esc[1 + r]! >= esc[0]!) esc[1 + r] = -1;
+    tags.push(esc);
+    if (loc.escapes) return;
+    const flow = loc.explanation ?? [];
+    if (esc.every((x) => x < 0)) diag(p, `${name} does not escape`, 'param-noescape');
+    if (esc[0]! >= 0) {
+      const m = esc[0] === 0 ? `leaking param: ${name}` : `leaking param content: ${name}`;
+      if (p.decl) messages.push({ ...msg(p.decl.file, p.decl.start, m, 'leak', fn.name), flow });
+    }
+    for (let r = 0; r < numEscResults; r++) {
+      const x = esc[1 + r]!;
+      if (x >= 0 && p.decl) {
+        messages.push({ ...msg(p.decl.file, p.decl.start, `leaking param: ${name} to result ${fn.results[r]?.name ?? '~r' + r} level=${x}`, 'leak', fn.name), flow });
+      }
+    }
+  });
+  fn.tags = tags;
+}
+
+function classify(loc: Location): Reason {
+  if (loc.reason === 'non-constant size') return 'dynamic size or growth';
+  if (loc.reason) return 'too large for the stack';
+  if (loc.op === 'iface') return 'interface conversion';
+  const steps = loc.explanation ?? [];
+  const whys = steps.flatMap((s) => s.notes.map((n) => n.why));
+  if (whys.includes('captured by a closure') || whys.includes('reference')) return 'closure capture';
+  if (whys.includes('return') || steps.some((s) => /^~r\d|^[a-zA-Z_]\w*$/.test(s.dst) && s.dst !== '{heap}' && isResultName(s.dst, loc))) return 'returned pointer';
+  if (whys.includes('appendee slice') || whys.includes('appended slice...') || whys.includes('copied slice')) return 'dynamic size or growth';
+  if (whys.includes('interface-converted')) return 'interface conversion';
+  if (whys.includes('call parameter')) return 'passed to a function that keeps it';
+  return 'stored into something that escapes';
+}
+
+function isResultName(name: string, loc: Location): boolean {
+  return !!loc.curfn?.results.some((r) => r.name === name);
+}
+
+export { text };

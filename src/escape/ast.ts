@@ -1,0 +1,91 @@
+// The syntax tree the analysis works on: a plain-object mirror of tree-sitter's concrete tree.
+// tree-sitter nodes are wasm-backed handles that are slow to revisit and cannot carry our own
+// annotations, so each file is copied once into `Node`s that the type checker decorates in place
+// (types, resolved objects, implicit conversions) and the escape walker then reads.
+// Only named nodes are kept, plus anonymous tokens that sit in a field (operators).
+
+import type { Obj, Type, ConstValue } from './types.js';
+
+export interface SourceFile {
+  name: string;
+  text: string;
+  /** UTF-16 offsets at which each line starts. */
+  lineStarts: number[];
+  root: Node;
+  /** `//go:` directives by the line they appear on (1-based). */
+  pragmas: Map<number, string[]>;
+}
+
+export interface Node {
+  kind: string;
+  /** Field name under the parent, or '' when the child sits in no field. */
+  field: string;
+  start: number;
+  end: number;
+  kids: Node[];
+  file: SourceFile;
+  // --- annotations set by the checker ---
+  type?: Type;
+  obj?: Obj;
+  cval?: ConstValue;
+  /** Interface (or other) type this expression is implicitly converted to where it is used. */
+  implicitIface?: Type;
+  /** Position node of an implicit conversion (the statement or call it happens at). */
+  implicitAt?: number;
+  /** Checker-assigned meaning for ambiguous syntax (conversion vs call, method value, ...). */
+  role?: string;
+  /** Free-form per-node data for the checker/walker. */
+  data?: any;
+}
+
+export function child(n: Node, field: string): Node | undefined {
+  for (const k of n.kids) if (k.field === field) return k;
+  return undefined;
+}
+
+export function children(n: Node, field: string): Node[] {
+  return n.kids.filter((k) => k.field === field);
+}
+
+export function text(n: Node): string {
+  return n.file.text.slice(n.start, n.end);
+}
+
+/** 1-based line and 1-based byte column of a UTF-16 offset, as Go reports positions. */
+export function lineCol(file: SourceFile, offset: number): { line: number; col: number } {
+  const starts = file.lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const prefix = file.text.slice(starts[lo]!, offset);
+  return { line: lo + 1, col: utf8Length(prefix) + 1 };
+}
+
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+export function posString(file: SourceFile, offset: number): string {
+  const { line, col } = lineCol(file, offset);
+  return `${file.name}:${line}:${col}`;
+}
+
+export function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}

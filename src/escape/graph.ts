@@ -1,0 +1,137 @@
+// The escape graph, as in Go 1.19's escape package: locations (variables, allocation sites,
+// temporaries, and the {heap} and blank pseudo-locations), incoming edges that carry a deref
+// count (−1 for &x, 0 for x, +1 for *x ...), and "holes" — where an expression's value goes,
+// with the derefs applied so far and notes that explain the path for -m=2 and the report.
+
+import type { SourceFile } from './ast.js';
+import { emptyLeaks, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
+
+export interface Note {
+  where: string;
+  why: string;
+  file: SourceFile | null;
+  pos: number;
+  next: Note | null;
+}
+
+export interface Edge {
+  src: Location;
+  derefs: number;
+  notes: Note | null;
+}
+
+export type LocKind = 'var' | 'expr' | 'temp' | 'heap' | 'blank';
+
+export interface FlowStep {
+  dst: string;
+  src: string;
+  derefs: number;
+  notes: { where: string; why: string; pos: string }[];
+}
+
+export class Location {
+  edges: Edge[] = [];
+  resultIndex = 0;
+  derefs = 0;
+  walkgen = 0;
+  dst: Location | null = null;
+  dstEdgeIdx = 0;
+  queued = false;
+  escapes = false;
+  paramEsc: Leaks = emptyLeaks();
+  captured = false;
+  reassigned = false;
+  addrtaken = false;
+  /** Why the solver decided it escapes / leaks: the flow path, captured when it happened. */
+  explanation: FlowStep[] | null = null;
+  reason = '';
+  /** Reports suppressed (compiler temporaries, go/defer wrappers). */
+  silent = false;
+  goDeferWrapper = false;
+  constructor(
+    readonly kind: LocKind,
+    readonly label: string,
+    readonly curfn: FuncInfo | null,
+    public loopDepth: number,
+    public transient: boolean,
+    readonly file: SourceFile | null,
+    readonly pos: number,
+    readonly v: VarObj | null = null,
+    readonly type: Type | null = null,
+    /** What the allocation is, for HeapAllocReason and the report. */
+    readonly op: string = '',
+    readonly extra: { elemSize?: number; makeConst?: bigint | null; closureSize?: number } = {},
+  ) {}
+
+  isParam(): boolean {
+    return this.kind === 'var' && this.v?.cls === 'param';
+  }
+  isResult(): boolean {
+    return this.kind === 'var' && this.v?.cls === 'result';
+  }
+}
+
+export class Hole {
+  constructor(
+    readonly dst: Location,
+    readonly derefs = 0,
+    readonly notes: Note | null = null,
+    readonly addrtaken = false,
+  ) {}
+
+  note(where: string, why: string, file: SourceFile | null, pos: number): Hole {
+    return new Hole(this.dst, this.derefs, { where, why, file, pos, next: this.notes }, this.addrtaken);
+  }
+  shift(delta: number): Hole {
+    return new Hole(this.dst, this.derefs + delta, this.notes, delta < 0);
+  }
+  deref(where: string, why: string, file: SourceFile | null, pos: number): Hole {
+    return this.shift(1).note(where, why, file, pos);
+  }
+  addr(where: string, why: string, file: SourceFile | null, pos: number): Hole {
+    return this.shift(-1).note(where, why, file, pos);
+  }
+}
+
+export class Batch {
+  allLocs: Location[] = [];
+  readonly heapLoc = new Location('heap', '{heap}', null, 0, false, null, 0);
+  readonly blankLoc = new Location('blank', '_', null, 0, false, null, 0);
+  closures: { k: Hole; fn: FuncInfo; loc: Location }[] = [];
+  constructor() {
+    this.heapLoc.escapes = true;
+  }
+
+  heapHole(): Hole {
+    return new Hole(this.heapLoc);
+  }
+  discardHole(): Hole {
+    return new Hole(this.blankLoc);
+  }
+
+  flow(k: Hole, src: Location): void {
+    if (k.addrtaken) src.addrtaken = true;
+    const dst = k.dst;
+    if (dst === this.blankLoc) return;
+    if (dst === src && k.derefs >= 0) return;
+    if (dst.escapes && k.derefs < 0) {
+      if (!src.escapes) src.explanation = [flowStep(dst, src, k.derefs, k.notes)];
+      src.escapes = true;
+      return;
+    }
+    dst.edges.push({ src, derefs: k.derefs, notes: k.notes });
+  }
+}
+
+export function flowStep(dst: Location, src: Location, derefs: number, notes: Note | null): FlowStep {
+  const out: FlowStep['notes'] = [];
+  for (let n = notes; n; n = n.next) out.push({ where: n.where, why: n.why, pos: n.file ? `${n.file.name}:${n.pos}` : '' });
+  return { dst: explainLoc(dst), src: explainLoc(src), derefs, notes: out };
+}
+
+export function explainLoc(l: Location): string {
+  if (l.kind === 'heap') return '{heap}';
+  if (l.kind === 'temp') return '{temp}';
+  if (l.kind === 'var') return l.label;
+  return `{storage for ${l.label}}`;
+}

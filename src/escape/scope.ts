@@ -1,0 +1,50 @@
+// Lexical scopes and the universe block. Scopes map names to the objects the checker created
+// for them; lookups walk outward. The universe holds Go's predeclared types, constants and
+// builtins (1.19: `any` is an alias of `interface{}`; no min/max/clear yet).
+
+import { T, type Obj, type Type } from './types.js';
+
+export class Scope {
+  readonly names = new Map<string, Obj>();
+  constructor(readonly parent: Scope | null) {}
+
+  lookup(name: string): Obj | undefined {
+    for (let s: Scope | null = this; s; s = s.parent) {
+      const o = s.names.get(name);
+      if (o) return o;
+    }
+    return undefined;
+  }
+
+  declare(name: string, obj: Obj): void {
+    if (name !== '_') this.names.set(name, obj);
+  }
+}
+
+const builtins = ['append', 'cap', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'new', 'panic', 'print', 'println', 'real', 'recover'];
+
+export function universe(): Scope {
+  const u = new Scope(null);
+  const basics: [string, Type][] = [
+    ['bool', T.bool], ['int', T.int], ['string', T.string], ['uintptr', T.uintptr], ['float64', T.float64],
+    ['complex128', T.complex128], ['int32', T.int32], ['uint8', T.uint8],
+  ];
+  for (const n of ['int8', 'int16', 'int64', 'uint', 'uint16', 'uint32', 'uint64', 'float32', 'complex64'] as const) {
+    basics.push([n, { k: 'basic', name: n }]);
+  }
+  for (const [n, t] of basics) u.declare(n, { kind: 'type', name: n, type: t });
+  u.declare('byte', { kind: 'type', name: 'byte', type: T.uint8 });
+  u.declare('rune', { kind: 'type', name: 'rune', type: T.int32 });
+  u.declare('any', { kind: 'type', name: 'any', type: T.emptyIface });
+  const errorType: Type = {
+    k: 'named', name: 'error', pkg: '', methods: new Map(),
+    underlying: { k: 'interface', methods: new Map([['Error', { params: [], paramNames: [], results: [T.string], variadic: false }]]), embeds: [], resolved: true },
+  };
+  u.declare('error', { kind: 'type', name: 'error', type: errorType });
+  u.declare('comparable', { kind: 'type', name: 'comparable', type: T.emptyIface });
+  u.declare('true', { kind: 'const', name: 'true', type: T.untypedBool, value: { k: 'bool', v: true } });
+  u.declare('false', { kind: 'const', name: 'false', type: T.untypedBool, value: { k: 'bool', v: false } });
+  u.declare('nil', { kind: 'nil' });
+  for (const b of builtins) u.declare(b, { kind: 'builtin', name: b });
+  return u;
+}

@@ -122,12 +122,19 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[]): void {
   const b = new Batch();
   const selfMsgs: { file: SourceFile; pos: number; text: string }[] = [];
   const escapes: Escape[] = [];
-  for (const fn of fns) {
+  const all: FuncInfo[] = [];
+  const addAll = (f: FuncInfo) => {
+    all.push(f);
+    for (const c of f.closures) addAll(c);
+  };
+  for (const f of fns) addAll(f);
+  // Closures belong to their enclosing function's batch from the start (Go's initFunc).
+  for (const fn of all) {
     fn.state = STATE_PLANNED;
     const e = new Escape(b, fn, selfMsgs);
     for (const v of fn.dcl) e.varLoc(v);
     for (const r of fn.results) if (r.loc) (r.loc as Location).resultIndex = r.resultIndex;
-    escapes.push(e);
+    if (!fn.outer) escapes.push(e);
   }
   for (const e of escapes) e.walkFunc();
   for (const c of b.closures) flowClosure(b, c as { k: Hole; fn: FuncInfo | null; loc: Location; vars?: Location[] });
@@ -139,12 +146,6 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[]): void {
     }
   }
   walkAll(b);
-  const all: FuncInfo[] = [];
-  const addAll = (f: FuncInfo) => {
-    all.push(f);
-    for (const c of f.closures) addAll(c);
-  };
-  for (const f of fns) addAll(f);
   for (const m of selfMsgs) messages.push(msg(m.file, m.pos, m.text, 'self-assign', ''));
   for (const fn of all) paramTags(fn, messages);
   for (const loc of b.allLocs) {

@@ -6,11 +6,11 @@
 
 import { child, text, type Node } from './ast.js';
 import { unparen, type CallInfo } from './check-expr.js';
-import type { Selection } from './check.js';
+import { lookupFieldOrMethod, type Selection } from './check.js';
 import { Hole, type Location } from './graph.js';
 import { printExpr } from './print.js';
 import { externalTags } from './stdlib-tags.js';
-import { emptyLeaks, hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
+import { emptyLeaks, hasPointers, isInterface, numEscResults, sizeof, typeString, under, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
 import { STATE_PLANNED, receiverExpr, type Escape, type ReceiverExpr } from './walk.js';
 
 export function inMutualBatch(fn: FuncInfo): boolean {
@@ -91,6 +91,68 @@ function receiverArgument(e: Escape, k: Hole, r: ReceiverExpr): void {
   e.evalReceiver(k, r);
 }
 
+/**
+ * Go's devirtualization pass (before escape analysis, even with -l): an interface method call
+ * on a variable whose only value is a conversion from a concrete type T becomes a call on
+ * x.(T) — a static method call, or, when T gets the method from an embedded interface, an
+ * interface call on that field ("partially devirtualizing").
+ */
+function devirtualize(e: Escape, call: Node, sel: Node, s: Selection): { recv: ReceiverExpr; fn: FuncInfo | null } | null {
+  if (s.kind !== 'imethod' || s.steps.length > 0) return null;
+  const base = child(sel, 'operand')!;
+  const value = staticValueNode(base);
+  if (!value) return null;
+  let concrete: Type | undefined;
+  if (value.implicitIface && value.type && !isInterface(value.type)) concrete = value.type;
+  else if (value.role === 'conv' && value.type && isInterface(value.type)) {
+    const x = value.kind === 'type_conversion_expression' ? child(value, 'operand')! : child(value, 'arguments')?.kids[0];
+    if (x?.type && !isInterface(x.type)) concrete = x.type;
+  }
+  if (!concrete) return null;
+  const name = text(child(sel, 'field')!);
+  const m = lookupFieldOrMethod(concrete, name);
+  if (!m || m.kind === 'field') return null;
+  const argList = child(call, 'arguments');
+  const pos = argList ? argList.start : call.start;
+  const ts = typeString(concrete);
+  if (m.kind === 'imethod') {
+    e.selfAssignMsgs.push({ file: call.file, pos, text: `partially devirtualizing ${printExpr(sel)} to ${ts}` });
+    const last = m.steps[m.steps.length - 1];
+    const onPtr = last ? under(last.field.type).k === 'pointer' : false;
+    return { recv: { base, steps: m.steps, addr: false, deref: onPtr, dotType: concrete }, fn: null };
+  }
+  if (m.fn.pointerRecv && !m.basePtr && m.steps.length === 0) return null;
+  e.selfAssignMsgs.push({ file: call.file, pos, text: `devirtualizing ${printExpr(sel)} to ${ts}` });
+  let onPtr: boolean;
+  if (m.steps.length === 0) onPtr = under(concrete).k === 'pointer';
+  else onPtr = under(m.steps[m.steps.length - 1]!.field.type).k === 'pointer';
+  const wantPtr = !!m.fn.pointerRecv;
+  return { recv: { base, steps: m.steps, addr: wantPtr && !onPtr, deref: !wantPtr && onPtr, dotType: concrete }, fn: m.fn };
+}
+
+function staticValueNode(n: Node, depth = 0): Node | null {
+  const m = unparen(n);
+  if (m.kind !== 'identifier') return depth > 0 ? m : null;
+  const o = m.obj;
+  if (o?.kind !== 'var' || o.cls !== 'auto' || o.addrTaken || o.assigns > 0 || !o.defn || depth > 10) return depth > 0 ? m : null;
+  const d = o.defn;
+  let names: Node[] = [];
+  let values: Node[] = [];
+  if (d.kind === 'short_var_declaration') {
+    names = child(d, 'left')!.kids;
+    values = child(d, 'right')!.kids;
+  } else if (d.kind === 'var_spec') {
+    names = d.kids.filter((k) => k.field === 'name');
+    values = child(d, 'value')?.kids ?? [];
+  } else return null;
+  if (names.length !== values.length) return null;
+  const i = names.findIndex((x) => x.obj === o);
+  if (i < 0) return null;
+  const v = values[i]!;
+  if (v.implicitIface) return v;
+  return staticValueNode(v, depth + 1);
+}
+
 /** Go's ir.StaticValue: a local assigned exactly once with a function. */
 function staticCallee(n: Node, depth = 0): FuncInfo | null {
   const m = unparen(n);
@@ -147,9 +209,14 @@ export function call(e: Escape, ks: Hole[] | null, n: Node): void {
       fn = info.fn ?? null;
       recv = receiverExpr(inner, info.sel as Selection);
       break;
-    case 'imethod':
-      recv = receiverExpr(inner, info.sel as Selection);
+    case 'imethod': {
+      const dv = devirtualize(e, n, inner, info.sel as Selection);
+      if (dv) {
+        recv = dv.recv;
+        fn = dv.fn;
+      } else recv = receiverExpr(inner, info.sel as Selection);
       break;
+    }
   }
   if (ks && fn && inMutualBatch(fn)) {
     fn.results.forEach((r, i) => {
@@ -157,7 +224,7 @@ export function call(e: Escape, ks: Hole[] | null, n: Node): void {
       if (ks[i] && loc) e.b.flow(ks[i]!, loc);
     });
   }
-  if (recv) receiverArgument(e, tagHoleFor(e, ks, info.kind === 'method' ? fn : null, -1).note(printExpr(n), 'call parameter', n.file, n.start), recv);
+  if (recv) receiverArgument(e, tagHoleFor(e, ks, fn, -1).note(printExpr(n), 'call parameter', n.file, n.start), recv);
   else if (wrapState && !isTrivialArg(fnNode)) argument(e, e.b.discardHole(), fnNode, n);
   else e.expr(e.b.discardHole(), fnNode);
   const sig = info.sig;

@@ -303,7 +303,8 @@ function typeSwitch(c: Ctx, s: Node): void {
     if (types.length === 1 && resolved[0]) vt = resolved[0];
     if (alias && alias.kids[0] && text(alias.kids[0]) !== '_') {
       const v = newVar(text(alias.kids[0]), vt, null, c.fn, 'auto');
-      v.decl = alias.kids[0];
+      // Each clause has its own variable, reported at the clause.
+      v.decl = cs;
       v.defn = s;
       cc.scope.declare(v.name, v);
       cs.data = { caseVar: v };

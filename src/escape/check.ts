@@ -260,17 +260,12 @@ export function declareFunc(c: Ctx, node: Node, pkg: Package): FuncInfo {
 }
 
 function pragmasFor(node: Node): Set<string> {
+  // Directives apply to the next declaration, across blank lines and other comments.
   const file = node.file;
   const out = new Set<string>();
-  let line = lineOf(file, node.start) - 1;
-  while (file.pragmas.has(line)) {
-    for (const p of file.pragmas.get(line)!) out.add(p);
-    line--;
-  }
-  // Doc comments may sit between the pragmas and the declaration.
-  for (let l = line; l > line - 30 && l > 0; l--) {
+  for (let l = lineOf(file, node.start) - 1; l > 0; l--) {
     const ls = file.text.slice(file.lineStarts[l - 1]!, file.lineStarts[l] ?? file.text.length).trim();
-    if (!ls.startsWith('//')) break;
+    if (ls !== '' && !ls.startsWith('//')) break;
     for (const p of file.pragmas.get(l) ?? []) out.add(p);
   }
   return out;

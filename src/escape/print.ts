@@ -67,6 +67,8 @@ function printInner(n: Node): string {
     case 'unary_expression': {
       const op = text(child(n, 'operator')!);
       const x = child(n, 'operand')!;
+      // The compiler parenthesises a dereference of a dereference: *(*p).
+      if (op === '*' && x.kind === 'unary_expression' && text(child(x, 'operator')!) === '*') return `*(${printExpr(x)})`;
       return `${op}${printExpr(x, 7)}`;
     }
     case 'binary_expression': {

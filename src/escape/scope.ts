@@ -33,8 +33,9 @@ export function universe(): Scope {
     basics.push([n, { k: 'basic', name: n }]);
   }
   for (const [n, t] of basics) u.declare(n, { kind: 'type', name: n, type: t });
-  u.declare('byte', { kind: 'type', name: 'byte', type: T.uint8 });
-  u.declare('rune', { kind: 'type', name: 'rune', type: T.int32 });
+  // byte and rune are identical to uint8 and int32 but the compiler prints them by their own names.
+  u.declare('byte', { kind: 'type', name: 'byte', type: { k: 'basic', name: 'uint8', alias: 'byte' } });
+  u.declare('rune', { kind: 'type', name: 'rune', type: { k: 'basic', name: 'int32', alias: 'rune' } });
   u.declare('any', { kind: 'type', name: 'any', type: T.emptyIface });
   const errorType: Type = {
     k: 'named', name: 'error', pkg: '', methods: new Map(),

@@ -12,7 +12,7 @@ export type BasicName =
   | 'untyped int' | 'untyped float' | 'untyped rune' | 'untyped string' | 'untyped bool' | 'untyped nil' | 'untyped complex';
 
 export type Type =
-  | { k: 'basic'; name: BasicName }
+  | { k: 'basic'; name: BasicName; alias?: string }
   | { k: 'pointer'; elem: Type }
   | { k: 'slice'; elem: Type }
   | { k: 'array'; elem: Type; len: number }
@@ -273,7 +273,7 @@ export function typeString(t: Type, depth = 0): string {
   if (depth > 20) return '...';
   switch (t.k) {
     case 'basic':
-      return t.name === 'uint8' ? 'uint8' : t.name.startsWith('untyped ') ? t.name.slice(8) : t.name;
+      return t.alias ?? (t.name.startsWith('untyped ') ? t.name.slice(8) : t.name);
     case 'named':
       return t.pkg ? `${t.pkg}.${t.name}` : t.name;
     case 'pointer':

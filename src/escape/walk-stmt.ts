@@ -61,6 +61,10 @@ export function assignList(e: Escape, dsts: (Node | undefined)[], srcs: (Node | 
     const src = srcs[i];
     const dst = dsts[i];
     let kk = k;
+    if (dst && src && isReflectHeaderData(dst)) {
+      e.unsafeValue(e.b.heapHole().note(whereText(where), why, where.file, where.start), src);
+      return;
+    }
     if (dst && src && isSelfAssign(dst, src)) {
       e.selfAssignMsgs.push({ file: where.file, pos: where.start, text: `${e.curfn.name} ignoring self-assignment in ${printExpr(dst)} ${opText} ${printExpr(src)}` });
       kk = e.b.discardHole();
@@ -72,6 +76,15 @@ export function assignList(e: Escape, dsts: (Node | undefined)[], srcs: (Node | 
 
 function whereText(n: Node): string {
   return text(n).split('\n')[0]!.slice(0, 60);
+}
+
+/** `(*reflect.SliceHeader)(p).Data = ...`: storing a uintptr that may hold a pointer. */
+function isReflectHeaderData(n: Node): boolean {
+  const m = unparen(n);
+  if (m.kind !== 'selector_expression' || m.role !== 'field' || text(child(m, 'field')!) !== 'Data') return false;
+  const bt = child(m, 'operand')!.type;
+  const u = bt ? under(bt) : undefined;
+  return u?.k === 'pointer' && u.elem.k === 'named' && u.elem.pkg === 'reflect' && /^(Slice|String)Header$/.test(u.elem.name);
 }
 
 export function reassigned(e: Escape, ks: Hole[], where: Node): void {
@@ -102,6 +115,7 @@ function isSliceSelfAssign(dst: Node, src: Node): boolean {
   if (!dstX || unparen(dstX).kind !== 'identifier') return false;
   if (src.kind !== 'slice_expression') return false;
   const sx = unparen(child(src, 'operand')!);
+  if (sx.type && under(sx.type).k === 'array') return false;
   let baseX: Node | undefined;
   if (sx.kind === 'unary_expression' && text(child(sx, 'operator')!) === '*') baseX = child(sx, 'operand');
   else {
@@ -273,9 +287,12 @@ export function stmt(e: Escape, s: Node): void {
     case 'if_statement': {
       const init = child(s, 'initializer');
       if (init) stmt(e, init);
-      e.discard(child(s, 'condition'));
-      e.block(child(s, 'consequence')!);
-      const alt = child(s, 'alternative');
+      const cond = child(s, 'condition')!;
+      e.discard(cond);
+      // Go's dead-code pass drops the branch of a constant condition before escape analysis.
+      const cv = cond.cval?.k === 'bool' ? cond.cval.v : undefined;
+      if (cv !== false) e.block(child(s, 'consequence')!);
+      const alt = cv === true ? undefined : child(s, 'alternative');
       if (alt) {
         if (alt.kind === 'block') e.block(alt);
         else {

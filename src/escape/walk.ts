@@ -190,6 +190,7 @@ export class Escape {
     for (let i = r.steps.length - 1; i >= 0; i--) {
       kk = r.steps[i]!.ptr ? kk.deref(printExpr(r.base), 'dot of pointer', r.base.file, r.base.start) : this.note(kk, r.base, 'dot');
     }
+    if (r.dotType && !isInterface(r.dotType) && !isDirectIface(r.dotType)) kk = kk.shift(1);
     this.expr(kk, r.base);
   }
 
@@ -417,6 +418,8 @@ export interface ReceiverExpr {
   steps: { ptr: boolean }[];
   addr: boolean;
   deref: boolean;
+  /** Devirtualized calls evaluate base.(T) first. */
+  dotType?: Type;
 }
 
 /** The receiver argument of a method call or method value, with Go's implicit & and *. */

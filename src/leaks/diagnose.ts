@@ -98,7 +98,8 @@ function healthyFigures(summary: LeakSummary, h: ReturnType<typeof analyzeHeap>)
   if (summary.series) {
     const s = summary.series;
     if (s.numGoroutineSlopePerSec !== undefined) out.push(`NumGoroutine trend ${s.numGoroutineSlopePerSec}/s over ${s.seconds.toFixed(1)} s`);
-    if (s.heapInuseSlopePerSec !== undefined) out.push(`HeapInuse trend ${formatBytes(s.heapInuseSlopePerSec)}/s, ${s.numGC ?? '?'} GCs, ${formatBytes(s.totalAlloc ?? 0)} allocated in total`);
+    const liveTrend = s.liveHeapEstimateSlopePerSec !== undefined ? `live heap estimate (NextGC/2) ${formatBytes(s.liveHeapEstimateLast ?? 0)}, trend ${formatBytes(s.liveHeapEstimateSlopePerSec)}/s` : undefined;
+    out.push(`${liveTrend ?? 'MemStats'}; ${s.numGC ?? '?'} GCs, ${formatBytes(s.totalAlloc ?? 0)} allocated in total`);
   }
   return out;
 }

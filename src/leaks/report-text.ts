@@ -38,7 +38,7 @@ export function renderText(report: LeakReport & { skipped?: string[] }): string 
     const r = s.series;
     out.push(`   MemStats series   ${r.points} points over ${r.seconds.toFixed(1)} s` +
       (r.numGoroutineSlopePerSec !== undefined ? `, NumGoroutine ${r.numGoroutineSlopePerSec}/s` : '') +
-      (r.heapInuseSlopePerSec !== undefined ? `, HeapInuse ${formatBytes(r.heapInuseSlopePerSec)}/s` : '') +
+      (r.liveHeapEstimateSlopePerSec !== undefined ? `, live heap (NextGC/2) ${formatBytes(r.liveHeapEstimateSlopePerSec)}/s` : '') +
       (r.numGC !== undefined ? `, ${r.numGC} GCs` : ''));
   }
   for (const n of s.notes) out.push(`   - ${n}`);

@@ -16,6 +16,7 @@ export function seriesCurves(s: MemStatsSeries): SeriesCurve[] {
   const out = [
     curve('HeapInuse', 'bytes', (p) => p.stats.HeapInuse),
     curve('HeapAlloc', 'bytes', (p) => p.stats.HeapAlloc),
+    curve('live heap estimate (NextGC/2)', 'bytes', (p) => (p.stats.NextGC !== undefined ? p.stats.NextGC / 2 : undefined)),
     curve('StackInuse', 'bytes', (p) => p.stats.StackInuse),
     curve('HeapObjects', 'count', (p) => p.stats.HeapObjects),
     curve('NumGoroutine', 'count', (p) => p.numGoroutine ?? p.metrics['/sched/goroutines:goroutines']),
@@ -37,6 +38,9 @@ export function seriesSummary(s: MemStatsSeries): NonNullable<LeakSummary['serie
   if (g !== undefined) out.numGoroutineSlopePerSec = Math.round(g * 10) / 10;
   const h = per((p) => p.stats.HeapInuse);
   if (h !== undefined) out.heapInuseSlopePerSec = Math.round(h);
+  const live = per((p) => (p.stats.NextGC !== undefined ? p.stats.NextGC / 2 : undefined));
+  if (live !== undefined) out.liveHeapEstimateSlopePerSec = Math.round(live);
+  if (last.stats.NextGC !== undefined) out.liveHeapEstimateLast = last.stats.NextGC / 2;
   const o = per((p) => p.stats.HeapObjects);
   if (o !== undefined) out.heapObjectsSlopePerSec = Math.round(o);
   if (last.stats.HeapInuse !== undefined) out.heapInuseLast = last.stats.HeapInuse;

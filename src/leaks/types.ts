@@ -128,6 +128,9 @@ export interface LeakSummary {
     points: number;
     numGoroutineSlopePerSec?: number;
     heapInuseSlopePerSec?: number;
+    /** Live heap estimated as NextGC/2 (the GC goal at GOGC=100), which unlike HeapInuse ignores garbage awaiting collection. */
+    liveHeapEstimateSlopePerSec?: number;
+    liveHeapEstimateLast?: number;
     heapObjectsSlopePerSec?: number;
     heapInuseLast?: number;
     idleNotReleased?: number;

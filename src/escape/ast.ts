@@ -89,3 +89,38 @@ export function computeLineStarts(text: string): number[] {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
   return starts;
 }
+
+/**
+ * The offset Go's compiler uses as an expression's position: calls and conversions at their
+ * '(' , composite literals at '{', binary expressions at the operator, selectors at the '.'.
+ */
+export function goPos(n: Node): number {
+  switch (n.kind) {
+    case 'call_expression': {
+      const a = child(n, 'arguments');
+      return a ? a.start : n.start;
+    }
+    case 'type_conversion_expression': {
+      const t = child(n, 'type');
+      const i = t ? n.file.text.indexOf('(', t.end) : -1;
+      return i >= 0 ? i : n.start;
+    }
+    case 'composite_literal': {
+      const b = child(n, 'body');
+      return b ? b.start : n.start;
+    }
+    case 'binary_expression': {
+      const o = child(n, 'operator');
+      return o ? o.start : n.start;
+    }
+    case 'selector_expression': {
+      const x = child(n, 'operand');
+      const i = x ? n.file.text.indexOf('.', x.end) : -1;
+      return i >= 0 ? i : n.start;
+    }
+    case 'parenthesized_expression':
+      return n.kids[0] ? goPos(n.kids[0]) : n.start;
+    default:
+      return n.start;
+  }
+}

@@ -4,7 +4,7 @@
 // types: assignments, call arguments (including the implicit `...` slice), returns,
 // composite-literal elements, channel sends and map keys.
 
-import { child, children, text, type Node } from './ast.js';
+import { child, children, goPos, text, type Node } from './ast.js';
 import { lookupFieldOrMethod, packageMember, packageType, resolveType, type Ctx, type Selection } from './check.js';
 import { checkClosure } from './check-stmt.js';
 import {
@@ -23,6 +23,12 @@ export interface CallInfo {
 
 export function exprType(c: Ctx, n: Node, expected?: Type): Type {
   if (n.type) return n.type;
+  if (n.kind === 'binary_expression') {
+    // Long operator chains (generated tables) would overflow the stack: type the left spine bottom-up.
+    const spine: Node[] = [];
+    for (let x = child(n, 'left'); x && x.kind === 'binary_expression' && !x.type; x = child(x, 'left')) spine.push(x);
+    for (let i = spine.length - 1; i >= 0; i--) spine[i]!.type = exprInner(c, spine[i]!);
+  }
   const t = exprInner(c, n, expected);
   n.type = t;
   return t;
@@ -43,7 +49,7 @@ export function assignTo(c: Ctx, n: Node, target: Type | undefined, at: number):
   if (isInterface(target) && !isInterface(t) && !(t.k === 'basic' && t.name === 'untyped nil') && t.k !== 'tuple') {
     if (isUntyped(t)) n.type = defaultType(t);
     n.implicitIface = target;
-    n.implicitAt = at;
+    n.implicitAt = at < 0 ? goPos(n) : at;
   } else if (isUntyped(t) && !(t.k === 'basic' && t.name === 'untyped nil')) {
     n.type = target;
   }
@@ -398,13 +404,17 @@ function checkArgs(c: Ctx, sig: Signature, args: Node[], ddd: boolean, at: numbe
     return;
   }
   const np = sig.params.length;
+  // Go places an argument's implicit conversion at the last argument so far that is not a
+  // plain name (typechecking names does not move the current position), else at the '('.
+  let convAt = at;
   args.forEach((a, i) => {
+    if (unparen(a).kind !== 'identifier') convAt = goPos(a);
     let pt: Type | undefined;
     if (sig.variadic && i >= np - 1) {
       const last = sig.params[np - 1]!;
       pt = ddd ? last : last.k === 'slice' ? last.elem : undefined;
     } else pt = sig.params[i];
-    assignTo(c, a, pt, at);
+    assignTo(c, a, pt, convAt);
   });
 }
 
@@ -641,7 +651,7 @@ function literalElements(c: Ctx, t: Type, body: Node): void {
       if (keyed) exprType(c, unwrapElem(child(el, 'key')!));
       vt = u.elem;
     }
-    literalValue(c, valueNode, vt, body.start);
+    literalValue(c, valueNode, vt, -1);
     pos++;
   }
 }

@@ -118,7 +118,7 @@ function stmt(c: Ctx, s: Node): void {
         const declared = tn ? resolveType(c, tn) : undefined;
         const values = child(spec, 'value');
         let types: Type[] = [];
-        if (values) types = rhsTypes(c, names.length, values.kids, names.map(() => declared), spec.start);
+        if (values) types = rhsTypes(c, names.length, values.kids, names.map(() => declared), -1);
         names.forEach((nm, i) => {
           if (text(nm) === '_') return;
           declareLocal(c, nm, declared ?? defaultType(types[i] ?? T.unknown), values ? spec : null);
@@ -146,7 +146,7 @@ function stmt(c: Ctx, s: Node): void {
       const rhs = child(s, 'right')!.kids;
       const op = text(child(s, 'operator')!);
       const lt = lhs.map((l) => (text(l) === '_' ? undefined : exprType(c, l)));
-      if (op === '=') rhsTypes(c, lhs.length, rhs, lt, opPos(s, lhs));
+      if (op === '=') rhsTypes(c, lhs.length, rhs, lt, lhs[lhs.length - 1]!.start);
       else for (const r of rhs) assignTo(c, r, lt[0], s.start);
       lhs.forEach(noteAssign);
       return;
@@ -167,7 +167,7 @@ function stmt(c: Ctx, s: Node): void {
       const vals = list.kids;
       const res = c.fn.results;
       if (vals.length === 1 && res.length > 1) exprType(c, vals[0]!);
-      else vals.forEach((v, i) => assignTo(c, v, res[i]?.type, s.start));
+      else vals.forEach((v, i) => assignTo(c, v, res[i]?.type, -1));
       return;
     }
     case 'go_statement':
@@ -254,11 +254,6 @@ function stmt(c: Ctx, s: Node): void {
   }
 }
 
-function opPos(s: Node, lhs: Node[]): number {
-  const last = lhs[lhs.length - 1]!;
-  const idx = s.file.text.indexOf('=', last.end);
-  return idx >= 0 ? idx : s.start;
-}
 
 function rangeClause(c: Ctx, k: Node): void {
   const right = child(k, 'right')!;

@@ -7,7 +7,8 @@ import type { SourceFile } from './ast.js';
 import { emptyLeaks, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
 
 export interface Note {
-  where: string;
+  /** Printed lazily: most notes are never shown. */
+  where: string | (() => string);
   why: string;
   file: SourceFile | null;
   pos: number;
@@ -79,16 +80,16 @@ export class Hole {
     readonly addrtaken = false,
   ) {}
 
-  note(where: string, why: string, file: SourceFile | null, pos: number): Hole {
+  note(where: string | (() => string), why: string, file: SourceFile | null, pos: number): Hole {
     return new Hole(this.dst, this.derefs, { where, why, file, pos, next: this.notes }, this.addrtaken);
   }
   shift(delta: number): Hole {
     return new Hole(this.dst, this.derefs + delta, this.notes, delta < 0);
   }
-  deref(where: string, why: string, file: SourceFile | null, pos: number): Hole {
+  deref(where: string | (() => string), why: string, file: SourceFile | null, pos: number): Hole {
     return this.shift(1).note(where, why, file, pos);
   }
-  addr(where: string, why: string, file: SourceFile | null, pos: number): Hole {
+  addr(where: string | (() => string), why: string, file: SourceFile | null, pos: number): Hole {
     return this.shift(-1).note(where, why, file, pos);
   }
 }
@@ -125,7 +126,7 @@ export class Batch {
 
 export function flowStep(dst: Location, src: Location, derefs: number, notes: Note | null): FlowStep {
   const out: FlowStep['notes'] = [];
-  for (let n = notes; n; n = n.next) out.push({ where: n.where, why: n.why, pos: n.file ? `${n.file.name}:${n.pos}` : '' });
+  for (let n = notes; n; n = n.next) out.push({ where: typeof n.where === 'string' ? n.where : n.where(), why: n.why, pos: n.file ? `${n.file.name}:${n.pos}` : '' });
   return { dst: explainLoc(dst), src: explainLoc(src), derefs, notes: out };
 }
 

@@ -95,13 +95,13 @@ function printInner(n: Node): string {
 
 export function addStrParts(n: Node): Node[] {
   const out: Node[] = [];
-  const walk = (x: Node) => {
-    if (x.kind === 'binary_expression' && x.role === 'addstr') {
-      walk(child(x, 'left')!);
-      walk(child(x, 'right')!);
+  const stack = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (x.kind === 'binary_expression' && (x.role === 'addstr' || x === n)) {
+      stack.push(child(x, 'right')!, child(x, 'left')!);
     } else out.push(x);
-  };
-  walk(n);
+  }
   return out;
 }
 
@@ -130,6 +130,12 @@ function printCall(n: Node): string {
       const ts = typeString(n.type && name === 'new' && n.type.k === 'pointer' ? n.type.elem : n.type!);
       return `${name}(${[ts, ...rest].join(', ')})`.replace(/^new\(\?\)/, `new(${text(t)})`);
     }
+  }
+  const info = n.data as { sig?: { variadic: boolean; params: unknown[] } | null; ddd?: boolean } | undefined;
+  if (n.role === 'call' && info?.sig?.variadic && !info.ddd && as.length >= info.sig.params.length) {
+    // The compiler prints the packed variadic arguments as one implicit slice.
+    const fixed = as.slice(0, info.sig.params.length - 1).map((a) => printExpr(a));
+    return `${printExpr(fnNode, 8)}(${[...fixed, '... argument...'].join(', ')})`;
   }
   const argStr = as.map((a) => (a.kind === 'variadic_argument' ? printExpr(a.kids[0]!) + '...' : printExpr(a))).join(', ');
   return `${printExpr(unparen(fnNode) === fnNode ? fnNode : fnNode, 8)}(${argStr})`;

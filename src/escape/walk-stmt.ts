@@ -34,7 +34,7 @@ export function addr(e: Escape, n: Node | undefined): Hole {
     if (xt?.k === 'map') {
       e.discard(x);
       const idx = child(m, 'index')!;
-      e.expr(e.b.heapHole().note(printExpr(m), 'key of map put', m.file, m.start), idx);
+      e.expr(e.b.heapHole().note(() => printExpr(m), 'key of map put', m.file, m.start), idx);
       return e.b.heapHole();
     }
     e.discard(child(m, 'index'));
@@ -66,12 +66,20 @@ export function assignList(e: Escape, dsts: (Node | undefined)[], srcs: (Node | 
       return;
     }
     if (dst && src && isSelfAssign(dst, src)) {
-      e.selfAssignMsgs.push({ file: where.file, pos: where.start, text: `${e.curfn.name} ignoring self-assignment in ${printExpr(dst)} ${opText} ${printExpr(src)}` });
+      e.selfAssignMsgs.push({ file: where.file, pos: assignOpPos(where), text: `${e.curfn.name} ignoring self-assignment in ${printExpr(dst)} ${opText} ${printExpr(src)}` });
       kk = e.b.discardHole();
     }
     if (src) e.expr(kk.note(whereText(where), why, where.file, where.start), src);
   });
   reassigned(e, ks, where);
+}
+
+function assignOpPos(s: Node): number {
+  const op = child(s, 'operator');
+  if (op) return op.start;
+  const left = child(s, 'left');
+  const i = left ? s.file.text.indexOf('=', left.end) : -1;
+  return i >= 0 ? (s.file.text[i - 1] === ':' ? i - 1 : i) : s.start;
 }
 
 function whereText(n: Node): string {

@@ -31,7 +31,6 @@ import {
   H_VERSION,
   LAYOUT_VERSION,
   LIST_FULL,
-  LIST_PARTIAL,
   MAGIC,
   MAX_HEAP_BYTES,
   PAGE_SIZE,
@@ -44,8 +43,8 @@ import {
   P_ATTACHED,
   P_EPOCH,
   P_STATUS,
-  SPAN_HEADER_WORDS,
   SPAN_IN_USE,
+  S_ALLOC_BITS,
   S_ALLOC_CACHE,
   S_ALLOC_COUNT,
   S_BASE,
@@ -53,8 +52,7 @@ import {
   S_ELEMSIZE,
   S_FREEINDEX,
   S_LIST,
-  S_MARKBITS,
-  S_MARKED,
+  S_MARK_BITS,
   S_NEEDZERO,
   S_NELEMS,
   S_NPAGES,
@@ -160,19 +158,15 @@ export class Heap extends HeapState {
       const spc = (cls << 1) | 1;
       const i32 = this.i32;
       const s = i32[this.mc + P_ALLOC + spc]!;
-      if (s !== 0) {
-        // nextFreeFast: the lowest free slot in the cached window, if the window has one.
-        const cache = i32[s + S_ALLOC_CACHE]!;
-        if (cache !== 0) {
-          const t = 31 - Math.clz32(cache & -cache);
-          const idx = i32[s + S_FREEINDEX]! + t;
-          const next = idx + 1;
-          if ((next & 31) !== 0 && idx < i32[s + S_NELEMS]!) {
-            i32[s + S_ALLOC_CACHE] = cache >>> (t + 1);
-            i32[s + S_FREEINDEX] = next;
-            i32[s + S_ALLOC_COUNT]++;
-            return this.u32[s + S_BASE]! + idx * i32[s + S_ELEMSIZE]!;
-          }
+      // nextFreeFast: the lowest free slot in the cached window, if the window has one before its end.
+      const cache = i32[s + S_ALLOC_CACHE]!; // read before the s !== 0 test: a harmless header word if 0
+      if (s !== 0 && cache !== 0) {
+        const t = 31 - Math.clz32(cache & -cache);
+        const idx = i32[s + S_FREEINDEX]! + t;
+        if (((idx + 1) & 31) !== 0) {
+          i32[s + S_ALLOC_CACHE] = cache >>> (t + 1);
+          i32[s + S_FREEINDEX] = idx + 1;
+          return this.u32[s + S_BASE]! + idx * i32[s + S_ELEMSIZE]!;
         }
       }
       return this.allocSmall(spc, n);
@@ -207,7 +201,7 @@ export class Heap extends HeapState {
     const s = allocSpan(this, npages, 1); // span class 0, noscan
     if (s === 0) throw this.outOfMemory(n);
     const i32 = this.i32;
-    i32[s + S_MARKED] = 1;
+    i32[s + S_MARK_BITS] = 1; // the one object is live
     i32[s + S_ALLOC_COUNT] = 1;
     i32[s + S_FREEINDEX] = 1;
     const f64 = this.f64;
@@ -234,35 +228,26 @@ export class Heap extends HeapState {
 
   /** Frees the object at p. free(0) and freeing a zero-size allocation do nothing. */
   free(p: number): void {
-    if ((p >>> 0) === p && p >>> 13 < this.maxPages) {
+    if ((p >>> 0) === p && p >>> 13 < this.maxPages && !this.shared) {
       const i32 = this.i32;
       const s = i32[this.spansWord + (p >>> 13)]!;
-      if (s !== 0) {
-        const spc = i32[s + S_SPANCLASS]!;
-        if (spc > TINY_SPAN_CLASS) {
-          const off = p - this.u32[s + S_BASE]!;
-          const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
-          const bit = 1 << (idx & 31);
-          const word = idx >>> 5;
-          if (
-            idx * i32[s + S_ELEMSIZE]! === off &&
-            idx < i32[s + S_NELEMS]! &&
-            (i32[i32[s + S_MARKBITS]! + word]! & bit) !== 0 &&
-            ((i32[s + SPAN_HEADER_WORDS + word]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!)
-          ) {
-            if (this.shared) {
-              if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
-              return;
-            }
-            // freeSlot, inlined for the single-threaded heap.
-            i32[i32[s + S_MARKBITS]! + word] &= ~bit;
-            const marked = --i32[s + S_MARKED];
-            this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
-            i32[s + S_NEEDZERO] = 1;
-            const list = i32[s + S_LIST]!;
-            if (list === LIST_FULL || (marked === 0 && list === LIST_PARTIAL)) relist(this, s);
-            return;
-          }
+      const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
+      if (s !== 0 && spc > TINY_SPAN_CLASS) {
+        const off = p - this.u32[s + S_BASE]!;
+        const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+        const bit = 1 << (idx & 31);
+        const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
+        // Live means: marked (bits past the last slot never are), and handed out.
+        if (
+          idx * i32[s + S_ELEMSIZE]! === off &&
+          (i32[at + 1]! & bit) !== 0 &&
+          ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!)
+        ) {
+          // mcentral.freeSlot, inlined for the single-threaded heap.
+          i32[at + 1] &= ~bit;
+          this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
+          if (i32[s + S_LIST] === LIST_FULL) relist(this, s);
+          return;
         }
       }
     }
@@ -276,10 +261,10 @@ export class Heap extends HeapState {
     const spc = i32[s + S_SPANCLASS]!;
     if (spc <= 1) {
       // A large object: its pages go back to the heap at once.
-      if (this.shared ? Atomics.compareExchange(i32, s + S_MARKED, 1, 0) !== 1 : i32[s + S_MARKED] !== 1) {
+      if (this.shared ? (Atomics.and(i32, s + S_MARK_BITS, ~1) & 1) === 0 : (i32[s + S_MARK_BITS]! & 1) === 0) {
         throw new InvalidPointerError(p, 'already freed');
       }
-      i32[s + S_MARKED] = 0;
+      i32[s + S_MARK_BITS] = 0;
       const bytes = i32[s + S_NPAGES]! * PAGE_SIZE;
       this.f64[this.ps + PS_LARGE_FREE] += bytes;
       this.f64[this.ps + PS_LARGE_FREE_COUNT]++;
@@ -308,7 +293,7 @@ export class Heap extends HeapState {
     const spc = i32[s + S_SPANCLASS]!;
     if (spc <= 1) {
       if (off !== 0) throw new InvalidPointerError(p, `${op}: interior pointer into a large object`);
-      if (i32[s + S_MARKED] !== 1) throw new InvalidPointerError(p, `${op}: already freed`);
+      if ((i32[s + S_MARK_BITS]! & 1) === 0) throw new InvalidPointerError(p, `${op}: already freed`);
       return { s, idx: 0 };
     }
     const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
@@ -337,15 +322,20 @@ export class Heap extends HeapState {
 
   /**
    * Resizes the object at p to n bytes. Keeps p when n still fits; otherwise allocates, copies and
-   * frees. realloc(0, n) is malloc(n). On error nothing changes and p stays valid.
+   * frees. realloc(0, n) is malloc(n); realloc(p, 0) frees p and returns malloc(0)'s pointer. On error
+   * nothing changes and p stays valid.
    */
   realloc(p: number, n: number): number {
     checkSize(n, 'realloc');
     if (p === 0) return this.malloc(n);
     const usable = this.usableSize(p); // validates p
-    if (n <= usable && p !== ZEROBASE_PTR) return p;
+    if (n === 0) {
+      this.free(p);
+      return ZEROBASE_PTR;
+    }
+    if (n <= usable) return p;
     const q = this.malloc(n);
-    if (q !== ZEROBASE_PTR) this.u8.copyWithin(q, p, p + Math.min(usable, n));
+    this.u8.copyWithin(q, p, p + usable);
     this.free(p);
     return q;
   }

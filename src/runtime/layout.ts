@@ -33,12 +33,14 @@
 //   ┌────────┬─────────┬──────────┬──────────┬────────┬───────────┬────────────┬────────────┐
 //   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
-//   │ 8 allocCountBeforeCache · 9 sweepgen · 10 state · 11 marked · 12 list · 13 next       │
-//   │ 14 prev · 15 needzero · 16 cachedBy · 17 divMul · 18 pool class · 19 gcmarkBits word  │
+//   │ 8 (spare) · 9 sweepgen · 10 state · 11 (spare) · 12 list · 13 next · 14 prev          │
+//   │ 15 needzero · 16 cachedBy · 17 divMul · 18 pool class · 19 (spare)                    │
 //   │ 20 tiny masks (uint16 index) · 21..23 spare                                           │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ allocBits   bitmapWords(class) int32: slot allocated as of the last sweep             │
-//   │ gcmarkBits  bitmapWords(class) int32: slot live (set = allocated and not freed)       │
+//   │ bitmaps, interleaved so a slot's two words sit side by side (one address computation):│
+//   │   s+24+2w   allocBits word w: slot allocated as of the last sweep; bits past nelems = 1 │
+//   │   s+25+2w   gcmarkBits word w: slot holds a live object (cleared by free)              │
+//   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ tiny masks  (class 2 only) per block: uint16 allocated sub-object starts, then uint16 │
 //   │             freed sub-object starts; bit k = the sub-object at byte k of the block    │
 //   └───────────────────────────────────────────────────────────────────────────────────────┘
@@ -124,11 +126,9 @@ export const S_ELEMSIZE = 3;
 export const S_NELEMS = 4;
 export const S_FREEINDEX = 5;
 export const S_ALLOC_CACHE = 6;
-export const S_ALLOC_COUNT = 7;
-export const S_ALLOC_COUNT_BEFORE_CACHE = 8;
+export const S_ALLOC_COUNT = 7; // slots allocated as of the last sweep or uncache (Go's allocCount)
 export const S_SWEEPGEN = 9;
 export const S_STATE = 10;
-export const S_MARKED = 11; // set mark bits: live objects, plus the free slots reserved while cached
 export const S_LIST = 12;
 export const S_NEXT = 13;
 export const S_PREV = 14;
@@ -136,9 +136,11 @@ export const S_NEEDZERO = 15;
 export const S_CACHED_BY = 16; // P holding it in its mcache, -1 if none
 export const S_DIVMUL = 17;
 export const S_POOL = 18; // the fixalloc pool (size class) the record came from
-export const S_MARKBITS = 19; // word index of gcmarkBits (allocBits start at s + SPAN_HEADER_WORDS)
 export const S_TINY_MASKS = 20; // uint16 index of the tiny masks (class 2), 0 otherwise
 export const SPAN_HEADER_WORDS = 24;
+/** allocBits word w of span s is at s + S_ALLOC_BITS + 2w, its gcmarkBits word right after it. */
+export const S_ALLOC_BITS = SPAN_HEADER_WORDS;
+export const S_MARK_BITS = SPAN_HEADER_WORDS + 1;
 
 export const SPAN_DEAD = 0;
 export const SPAN_IN_USE = 1; // a heap span: small objects or one large object

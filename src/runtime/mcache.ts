@@ -18,7 +18,6 @@ import {
   P_TINY,
   P_TINY_OFFSET,
   P_TINY_SPAN,
-  S_ALLOC_COUNT,
   S_BASE,
   S_ELEMSIZE,
   S_NELEMS,
@@ -41,9 +40,7 @@ export function nextFree(h: HeapState, spanclass: number): number {
     if (s === 0) return 0;
     idx = nextFreeIndex(h, s);
   }
-  const i32 = h.i32;
-  i32[s + S_ALLOC_COUNT]++;
-  return h.u32[s + S_BASE]! + idx * i32[s + S_ELEMSIZE]!;
+  return h.u32[s + S_BASE]! + idx * h.i32[s + S_ELEMSIZE]!;
 }
 
 /** Swaps this P's span of a class for one with free slots; 0 if out of memory. */

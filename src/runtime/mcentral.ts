@@ -4,7 +4,8 @@
 // cacheSpan (Go's name) gives an mcache a span with free slots: the oldest partial span, swept so its
 // freed slots come back, or a fresh span from mheap. uncacheSpan takes one back, credits the P's
 // allocation counters with what it allocated from it (Go credits at this point too), and lists it by
-// what is left. A span whose last object is freed while no P holds it goes straight back to mheap.
+// what is left. A span whose last object is freed while no P holds it goes straight back to mheap,
+// unless it is its class's only partial span: one empty span per class is kept for the next refill.
 //
 // Go keeps swept and unswept sets and flips their roles each GC cycle. Here an explicit free can happen
 // at any time, so instead a span is always swept when it is taken from the partial list; sweeping is a
@@ -28,12 +29,10 @@ import {
   PS_SMALL_FREE,
   SPAN_IN_USE,
   S_ALLOC_COUNT,
-  S_ALLOC_COUNT_BEFORE_CACHE,
   S_CACHED_BY,
   S_LIST,
-  S_MARKBITS,
-  S_MARKED,
-  S_NEEDZERO,
+  S_MARK_BITS,
+  S_NPAGES,
   S_NELEMS,
   S_NEXT,
   S_PREV,
@@ -43,8 +42,8 @@ import {
 } from './layout.js';
 import { lock, unlock } from './lock.js';
 import { allocSpan, freeSpan } from './mheap.js';
-import { reserveFreeSlots, sweepSpan, unreserveFreeSlots } from './mspan.js';
-import { classToPages } from './sizeclasses.js';
+import { allocatedSinceCache, liveCount, reserveFreeSlots, sweepSpan, unreserveFreeSlots } from './mspan.js';
+import { NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
 function central(h: HeapState, spanclass: number): number {
@@ -107,10 +106,8 @@ export function cacheSpan(h: HeapState, spanclass: number): number {
     i32[s + S_LIST] = LIST_CACHED;
     i32[s + S_CACHED_BY] = h.pid;
   }
-  const i32 = h.i32;
   reserveFreeSlots(h, s);
-  i32[s + S_ALLOC_COUNT_BEFORE_CACHE] = i32[s + S_ALLOC_COUNT]!;
-  i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]! + 3; // Go's "swept, then cached"
+  h.i32[s + S_SWEEPGEN] = h.i32[H_SWEEPGEN]! + 3; // Go's "swept, then cached"
   return s;
 }
 
@@ -118,19 +115,23 @@ export function cacheSpan(h: HeapState, spanclass: number): number {
 export function uncacheSpan(h: HeapState, s: number): void {
   const i32 = h.i32;
   const spanclass = i32[s + S_SPANCLASS]!;
-  h.f64[h.ps + PS_SMALL_ALLOC + (spanclass >>> 1)] += i32[s + S_ALLOC_COUNT]! - i32[s + S_ALLOC_COUNT_BEFORE_CACHE]!;
-  const marked = unreserveFreeSlots(h, s);
+  const allocated = allocatedSinceCache(h, s);
+  h.f64[h.ps + PS_SMALL_ALLOC + (spanclass >>> 1)] += allocated;
+  i32[s + S_ALLOC_COUNT] += allocated;
+  const live = unreserveFreeSlots(h, s);
   const c = central(h, spanclass);
   lockCentral(h, c);
   i32[s + S_CACHED_BY] = -1;
   i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]!;
-  if (marked === 0) {
+  if (live === 0 && i32[c + MC_NPARTIAL] !== 0) {
     i32[s + S_LIST] = LIST_NONE;
     unlockCentral(h, c);
     freeSpan(h, s);
     return;
   }
-  push(h, c, s, marked < i32[s + S_NELEMS]! ? LIST_PARTIAL : LIST_FULL);
+  // An empty span is kept when the class has no other partial span: the P that just let it go is
+  // about to want one, and handing it back costs a sweep instead of a trip through the page heap.
+  push(h, c, s, live < i32[s + S_NELEMS]! ? LIST_PARTIAL : LIST_FULL);
   unlockCentral(h, c);
   // A free on another thread may have come between our count and our listing, and seen the span
   // still cached; looking again after listing means one of us always sees the other.
@@ -138,52 +139,69 @@ export function uncacheSpan(h: HeapState, s: number): void {
 }
 
 /**
- * Re-files a span no P holds after frees: a full span with a freed slot becomes partial, and a span
- * with no live object goes back to mheap. Idempotent, so racing callers are harmless.
+ * Re-files a span no P holds after frees: a full span with a freed slot becomes partial, or goes back
+ * to mheap if it is now empty and its class has another partial span. Idempotent, so racing callers
+ * are harmless.
  */
 export function relist(h: HeapState, s: number): void {
   const i32 = h.i32;
   const c = central(h, i32[s + S_SPANCLASS]!);
   lockCentral(h, c);
-  const list = i32[s + S_LIST]!;
-  if (i32[s + S_STATE] !== SPAN_IN_USE || (list !== LIST_PARTIAL && list !== LIST_FULL)) {
+  if (i32[s + S_STATE] !== SPAN_IN_USE || i32[s + S_LIST] !== LIST_FULL) {
     unlockCentral(h, c);
     return;
   }
-  const marked = h.shared ? Atomics.load(i32, s + S_MARKED) : i32[s + S_MARKED]!;
-  if (marked === 0) {
+  const live = liveCount(h, s);
+  if (live < i32[s + S_NELEMS]!) {
     remove(h, c, s);
-    unlockCentral(h, c);
-    freeSpan(h, s);
-    return;
-  }
-  if (list === LIST_FULL && marked < i32[s + S_NELEMS]!) {
-    remove(h, c, s);
+    if (live === 0 && i32[c + MC_NPARTIAL]! > 0) {
+      unlockCentral(h, c);
+      freeSpan(h, s);
+      return;
+    }
     push(h, c, s, LIST_PARTIAL);
   }
   unlockCentral(h, c);
 }
 
 /**
+ * Go's page reclaimer, run before the heap grows: sweeps the partial lists and gives every span that
+ * holds no object back to the page heap. Returns the pages it freed.
+ */
+export function reclaim(h: HeapState): number {
+  let pages = 0;
+  for (let spc = 2; spc < NUM_SPAN_CLASSES; spc++) {
+    const c = central(h, spc);
+    lockCentral(h, c);
+    const empty: number[] = [];
+    for (let s = h.i32[c + MC_PARTIAL_HEAD]!; s !== 0; s = h.i32[s + S_NEXT]!) {
+      if (liveCount(h, s) === 0) empty.push(s);
+    }
+    for (const s of empty) remove(h, c, s);
+    unlockCentral(h, c);
+    for (const s of empty) {
+      pages += h.i32[s + S_NPAGES]!;
+      freeSpan(h, s);
+    }
+  }
+  return pages;
+}
+
+/**
  * Frees slot idx of small-object span s, already validated as live: clears its mark bit (Go's
- * definition of an object the sweeper will reclaim), counts the free, and re-files the span if that
- * changed its list. Returns false if another thread freed the same slot first.
+ * definition of an object the sweeper will reclaim), counts the free, and re-files the span if it was
+ * full. Returns false if another thread freed the same slot first.
  */
 export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   const i32 = h.i32;
-  const word = i32[s + S_MARKBITS]! + (idx >>> 5);
+  const word = s + S_MARK_BITS + 2 * (idx >>> 5);
   const bit = 1 << (idx & 31);
-  let marked: number;
   if (h.shared) {
     if ((Atomics.and(i32, word, ~bit) & bit) === 0) return false;
-    marked = Atomics.sub(i32, s + S_MARKED, 1) - 1;
   } else {
-    i32[word] = i32[word]! & ~bit;
-    marked = --i32[s + S_MARKED]!;
+    i32[word] &= ~bit;
   }
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
-  i32[s + S_NEEDZERO] = 1;
-  const list = h.shared ? Atomics.load(i32, s + S_LIST) : i32[s + S_LIST]!;
-  if (list === LIST_FULL || (marked === 0 && list === LIST_PARTIAL)) relist(h, s);
+  if ((h.shared ? Atomics.load(i32, s + S_LIST) : i32[s + S_LIST]) === LIST_FULL) relist(h, s);
   return true;
 }

@@ -30,17 +30,11 @@ import {
   SPAN_DEAD,
   SPAN_HEADER_WORDS,
   SPAN_IN_USE,
-  S_ALLOC_CACHE,
-  S_ALLOC_COUNT,
-  S_ALLOC_COUNT_BEFORE_CACHE,
   S_BASE,
   S_CACHED_BY,
   S_DIVMUL,
   S_ELEMSIZE,
-  S_FREEINDEX,
   S_LIST,
-  S_MARKBITS,
-  S_MARKED,
   S_NEEDZERO,
   S_NELEMS,
   S_NEXT,
@@ -55,7 +49,9 @@ import {
   spanRecordWords,
 } from './layout.js';
 import { lock, unlock } from './lock.js';
+import { reclaim } from './mcentral.js';
 import { growBacking } from './memory.js';
+import { initBitmaps } from './mspan.js';
 import { countBits, freePagesBelow, pageAllocRange, pageFind, pageFreeRange, pageGrow, writeBits } from './pagealloc.js';
 import { TINY_SIZE_CLASS, classToDivMul, classToObjects, classToSize } from './sizeclasses.js';
 import type { HeapState } from './state.js';
@@ -79,16 +75,24 @@ export function heapUnlock(h: HeapState): void {
 /**
  * A new in-use span of `npages` pages for span class `spanclass`, or 0 when the heap cannot hold it
  * (nothing is changed then). The span is initialised for allocation and entered in the spans table.
+ * Before the heap grows, empty spans still listed in mcentrals are reclaimed, as Go's mheap.reclaim does.
  */
 export function allocSpan(h: HeapState, npages: number, spanclass: number): number {
+  const s = allocSpanLocked(h, npages, spanclass, false);
+  if (s !== 0) return s;
+  reclaim(h);
+  return allocSpanLocked(h, npages, spanclass, true);
+}
+
+function allocSpanLocked(h: HeapState, npages: number, spanclass: number, mayGrow: boolean): number {
   const sizeClass = spanclass >>> 1;
   heapLock(h);
   try {
     // The record first: if its pool needs a chunk and then the span's pages do not fit, the chunk is
     // undone, so a failed allocation leaves the heap as it was.
-    const refill = ensurePoolRecord(h, sizeClass);
+    const refill = ensurePoolRecord(h, sizeClass, mayGrow);
     if (refill === -1) return 0;
-    const page = findPages(h, npages);
+    const page = findPages(h, npages, mayGrow);
     if (page < 0) {
       if (refill > 0) undoPoolRefill(h, sizeClass, refill);
       return 0;
@@ -126,9 +130,9 @@ export function freeSpan(h: HeapState, s: number): void {
 }
 
 /** First page of a free run of n pages, growing the heap if needed; -1 if it cannot. */
-function findPages(h: HeapState, n: number): number {
+function findPages(h: HeapState, n: number, mayGrow: boolean): number {
   const page = pageFind(h, n);
-  if (page >= 0) return page;
+  if (page >= 0 || !mayGrow) return page;
   return grow(h, n) ? pageFind(h, n) : -1;
 }
 
@@ -156,12 +160,12 @@ function grow(h: HeapState, n: number): boolean {
  * Makes sure the pool of `sizeClass` has a record to give. Returns 0 if it had one, the first page of
  * the chunk it just took (so the caller can undo it), or -1 if no chunk can be had.
  */
-function ensurePoolRecord(h: HeapState, sizeClass: number): number {
+function ensurePoolRecord(h: HeapState, sizeClass: number, mayGrow: boolean): number {
   const i32 = h.i32;
   if (i32[H_POOL_FREE + sizeClass] !== 0) return 0;
   const words = spanRecordWords(sizeClass);
   if (i32[H_POOL_NEXT + sizeClass]! + words <= i32[H_POOL_END + sizeClass]!) return 0;
-  const page = findPages(h, POOL_CHUNK_PAGES);
+  const page = findPages(h, POOL_CHUNK_PAGES, mayGrow);
   if (page < 0) return -1;
   const v = h.i32; // growth may have re-made the views
   for (let k = 0; k < POOL_CHUNK_PAGES; k++) refillReleased[k] = countBits(v, h.scavWord, page + k, 1);
@@ -215,18 +219,13 @@ function initSpan(h: HeapState, s: number, page: number, npages: number, spancla
   i32[s + S_SPANCLASS] = spanclass;
   i32[s + S_ELEMSIZE] = sizeClass === 0 ? npages * PAGE_SIZE : classToSize[sizeClass]!;
   i32[s + S_NELEMS] = sizeClass === 0 ? 1 : classToObjects[sizeClass]!;
-  i32[s + S_FREEINDEX] = 0;
-  i32[s + S_ALLOC_CACHE] = -1; // every slot free
-  i32[s + S_ALLOC_COUNT] = 0;
-  i32[s + S_ALLOC_COUNT_BEFORE_CACHE] = 0;
   i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]!;
-  i32[s + S_MARKED] = 0;
   i32[s + S_LIST] = LIST_NONE;
   i32[s + S_NEEDZERO] = needzero;
   i32[s + S_CACHED_BY] = -1;
   h.u32[s + S_DIVMUL] = classToDivMul[sizeClass]!;
   i32[s + S_POOL] = sizeClass;
-  i32[s + S_MARKBITS] = s + SPAN_HEADER_WORDS + bitmapWords(sizeClass);
+  initBitmaps(h, s);
   i32[s + S_TINY_MASKS] = sizeClass === TINY_SIZE_CLASS ? (s + SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass)) * 2 : 0;
   i32[s + S_PREV] = 0;
   i32[s + S_NEXT] = 0;

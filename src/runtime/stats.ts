@@ -35,10 +35,9 @@ import {
   PS_TINY_ALLOCS,
   P_ALLOC,
   P_STATS_WORD,
-  S_ALLOC_COUNT,
-  S_ALLOC_COUNT_BEFORE_CACHE,
   S_SPANCLASS,
 } from './layout.js';
+import { allocatedSinceCache } from './mspan.js';
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, classToSize } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
@@ -132,7 +131,7 @@ export function sumCounters(h: HeapState): HeapCounters {
     for (let spc = 2; spc < NUM_SPAN_CLASSES; spc++) {
       const s = h.shared ? Atomics.load(i32, mc + P_ALLOC + spc) : i32[mc + P_ALLOC + spc]!;
       if (s === 0) continue;
-      c.smallAlloc[i32[s + S_SPANCLASS]! >>> 1] += i32[s + S_ALLOC_COUNT]! - i32[s + S_ALLOC_COUNT_BEFORE_CACHE]!;
+      c.smallAlloc[i32[s + S_SPANCLASS]! >>> 1] += allocatedSinceCache(h, s);
     }
   }
   return c;

@@ -2,7 +2,8 @@
 // shared errorcheck tool against our CLI. Target: >= 90 % of the annotations of the files run
 // with -m -l, and no unmatched extra messages in those files. Needs `go` (CI installs golang-go)
 // and a built dist/ (npm test builds first).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +16,7 @@ const haveScorer = existsSync(scorer);
 const built = existsSync(join(root, 'dist/escape/cli.js'));
 
 describe.skipIf(!haveGo || !haveScorer || !built)('Go errorcheck tests (escape*.go)', () => {
-  it('matches >= 90 % of -m -l annotations with no extra messages', () => {
+  it('matches >= 90 % of -m -l annotations with no extra messages', async () => {
     const goroot = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
     const work = mkdtempSync(join(tmpdir(), 'gomem-esc-'));
     const corpus = join(work, 'escape');
@@ -23,7 +24,7 @@ describe.skipIf(!haveGo || !haveScorer || !built)('Go errorcheck tests (escape*.
       cpSync(join(goroot, 'test', f), join(corpus, f));
     }
     const out = join(work, 'out');
-    execFileSync('node', [scorer, '--cmd', `node ${join(root, 'bin/gomem.js')} escape`, '--out', out, corpus], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    await promisify(execFile)('node', [scorer, '--cmd', `node ${join(root, 'bin/gomem.js')} escape`, '--out', out, corpus], { encoding: 'utf8', maxBuffer: 1 << 26 });
     let annotations = 0, matched = 0, extra = 0;
     const perFile: string[] = [];
     for (const f of readdirSync(join(out, 'escape')).filter((f) => f.endsWith('.json') && f !== 'summary.json')) {

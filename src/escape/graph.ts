@@ -3,7 +3,7 @@
 // count (−1 for &x, 0 for x, +1 for *x ...), and "holes" — where an expression's value goes,
 // with the derefs applied so far and notes that explain the path for -m=2 and the report.
 
-import type { SourceFile } from './ast.js';
+import { lineCol, type SourceFile } from './ast.js';
 import { emptyLeaks, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
 
 export interface Note {
@@ -126,7 +126,7 @@ export class Batch {
 
 export function flowStep(dst: Location, src: Location, derefs: number, notes: Note | null): FlowStep {
   const out: FlowStep['notes'] = [];
-  for (let n = notes; n; n = n.next) out.push({ where: typeof n.where === 'string' ? n.where : n.where(), why: n.why, pos: n.file ? `${n.file.name}:${n.pos}` : '' });
+  for (let n = notes; n; n = n.next) out.push({ where: typeof n.where === 'string' ? n.where : n.where(), why: n.why, pos: n.file ? notePos(n.file, n.pos) : '' });
   return { dst: explainLoc(dst), src: explainLoc(src), derefs, notes: out };
 }
 
@@ -135,4 +135,9 @@ export function explainLoc(l: Location): string {
   if (l.kind === 'temp') return '{temp}';
   if (l.kind === 'var') return l.label;
   return `{storage for ${l.label}}`;
+}
+
+function notePos(file: SourceFile, pos: number): string {
+  const { line, col } = lineCol(file, pos);
+  return `${file.name}:${line}:${col}`;
 }

@@ -39,8 +39,14 @@ export interface PackageResult {
   messages: EscapeMessage[];
 }
 
-const MaxStackVarSize = 10 * 1024 * 1024;
-const MaxImplicitStackVarSize = 64 * 1024;
+let MaxStackVarSize = 10 * 1024 * 1024;
+let MaxImplicitStackVarSize = 64 * 1024;
+
+/** -smallframes lowers both stack limits (Go: 128 KiB and 16 KiB). */
+export function setSmallFrames(on: boolean): void {
+  MaxStackVarSize = on ? 128 * 1024 : 10 * 1024 * 1024;
+  MaxImplicitStackVarSize = on ? 16 * 1024 : 64 * 1024;
+}
 
 export function analyzePackage(parse: (name: string, text: string) => SourceFile, files: SourceFile[]): PackageResult {
   const prog: Program = newProgram(parse);

@@ -17,6 +17,7 @@ Escape analysis of Go source, as Go 1.19's compiler does it.
              'go tool compile -m -l'
   -l         accepted for compatibility (inlining is never modelled)
   -C         omit columns in -m output
+  -smallframes  Go's smaller stack limits (128 KiB variables, 16 KiB implicit)
   --json     machine-readable report: allocations with reasons and flows
   -h, --help this help
 
@@ -94,6 +95,7 @@ export const escapeCommand: Subcommand = {
     let mLevel = 0;
     let json = false;
     let columns = true;
+    let smallFrames = false;
     const inputs: string[] = [];
     for (const a of args) {
       if (a === '-h' || a === '--help') {
@@ -104,6 +106,8 @@ export const escapeCommand: Subcommand = {
       else if (/^-m=\d+$/.test(a)) mLevel = Number(a.slice(3));
       else if (a === '--json') json = true;
       else if (a === '-C') columns = false;
+      else if (a === '-smallframes') smallFrames = true;
+      else if (['-live', '-std', '-complete'].includes(a)) continue;
       else if (['-l', '-N', '-0', '-e'].includes(a) || /^-(p|d|o|lang)=/.test(a)) continue;
       else if (a.startsWith('-')) {
         process.stderr.write(`gomem escape: unknown flag ${a}\n\n${help}\n`);
@@ -135,7 +139,7 @@ export const escapeCommand: Subcommand = {
       const jsonOut: object[] = [];
       for (const files of packages) {
         if (packages.length > 3) process.stderr.write(`# ${files[0] ? basename(files[0].name) : ''}\n`);
-        const r = await analyzeEscape(files);
+        const r = await analyzeEscape(files, { smallFrames });
         if (mLevel > 0) {
           const out = formatMessages(r.messages, { columns });
           if (out) process.stdout.write(out + '\n');

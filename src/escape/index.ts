@@ -2,7 +2,7 @@
 // system access, so it runs in browsers too). The result holds Go-format -m diagnostics and,
 // for each heap allocation, the reason and the flow chain behind it.
 
-import { analyzePackage, type EscapeMessage, type Reason } from './analyze.js';
+import { analyzePackage, setSmallFrames, type EscapeMessage, type Reason } from './analyze.js';
 import { EscapeInputError } from './errors.js';
 import { initGoParser, parseGo, type GrammarSource } from './parse.js';
 import type { SourceFile } from './ast.js';
@@ -23,6 +23,8 @@ export interface AnalyzeOptions {
   grammar?: GrammarSource;
   /** web-tree-sitter's own tree-sitter.wasm bytes or URL (browsers). */
   runtimeWasm?: string | Uint8Array;
+  /** Go's -smallframes: 128 KiB / 16 KiB stack limits instead of 10 MiB / 64 KiB. */
+  smallFrames?: boolean;
 }
 
 export interface EscapeResult {
@@ -40,7 +42,12 @@ export async function analyzeEscape(files: GoFile[] | Record<string, string>, op
   const parser = await initGoParser(options.grammar, options.runtimeWasm);
   const parse = (name: string, text: string): SourceFile => parseGo(parser, name, text);
   const parsed = list.map((f) => parse(f.name, f.text));
-  return analyzePackage(parse, parsed);
+  setSmallFrames(!!options.smallFrames);
+  try {
+    return analyzePackage(parse, parsed);
+  } finally {
+    setSmallFrames(false);
+  }
 }
 
 export type { Reason as EscapeReason };

@@ -388,9 +388,11 @@ function forStmt(e: Escape, s: Node): void {
     const x = child(clause, 'right')!;
     const tmp = e.newLoc('temp', '{temp}', null, 0, false);
     e.expr(new Hole(tmp), x);
-    e.loopDepth++;
     const left = child(clause, 'left');
     const lk = left?.kids ?? [];
+    // Variables declared by the range clause live at the loop statement's depth.
+    for (const v of declaredVars(lk, clause)) e.dcl(v);
+    e.loopDepth++;
     const ks = [addr(e, lk[0]), addr(e, lk[1])];
     const xt = x.type ? under(x.type) : undefined;
     if (lk[1]) {

@@ -85,7 +85,7 @@ describe('heap against a model (fast-check)', () => {
       fc.property(fc.array(op, { minLength: 1, maxLength: 250 }), (ops) => {
         runOps(new Heap({ maxBytes: 64 << 20 }), ops);
       }),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   });
 

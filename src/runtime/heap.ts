@@ -59,15 +59,19 @@ import {
   S_SPANCLASS,
   S_STATE,
   ZEROBASE_PTR,
+  MCACHE_WORDS,
+  P_FREE,
+  H_P_LOCK,
+  type Layout,
   computeLayout,
 } from './layout.js';
-import { threadCanBlock } from './lock.js';
+import { lock, threadCanBlock, unlock } from './lock.js';
 import { freeSlot, relist } from './mcentral.js';
-import { isTinyBlock, nextFree, releaseTinyBlock, tinyAlloc, tinyFree, tinyUsableSize } from './mcache.js';
+import { isTinyBlock, nextFree, releaseAll, releaseTinyBlock, tinyAlloc, tinyFree, tinyUsableSize } from './mcache.js';
 import { allocSpan, freeSpan } from './mheap.js';
-import { type Backing, backingBuffer, createBacking } from './memory.js';
+import { type Backing, backingBuffer, createBacking, growBacking } from './memory.js';
 import { slotIsLive } from './mspan.js';
-import { pageAllocInit, pageGrow } from './pagealloc.js';
+import { pageAllocInit, pageGrow, writeBits } from './pagealloc.js';
 import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
 import { HeapState } from './state.js';
 import { type MemStats, readMemStats } from './stats.js';
@@ -75,12 +79,27 @@ import { type MemStats, readMemStats } from './stats.js';
 export interface HeapOptions {
   /** Bytes the buffer starts with (rounded up to whole 4 MiB chunks, metadata included). Default 4 MiB. */
   initialBytes?: number;
-  /** The most the buffer may grow to, at most 4 GiB. Default 1 GiB. */
+  /** The most the buffer may grow to, at most 4 GiB. Default 1 GiB (for a wasm memory: required). */
   maxBytes?: number;
-  /** Put the heap in a growable SharedArrayBuffer so Workers can attach to it. Default false. */
+  /** Make the heap shareable with Workers (`handle()` / `Heap.attach`). Default false. */
   shared?: boolean;
-  /** Most Ps (threads) that may attach at once. Default 64. */
+  /** Most Ps (threads) that may be attached at once. Default 64. */
   maxP?: number;
+  /**
+   * Put the heap in this WebAssembly.Memory (the heap owns all of it, from byte 0). A shared memory
+   * makes a shared heap. Its maximum must be at least maxBytes.
+   */
+  memory?: WebAssembly.Memory;
+}
+
+/**
+ * What a Worker needs to attach to a shared heap: structured-cloneable, so `postMessage` carries it.
+ * The buffer (or wasm memory) is the heap; everything else is read from the buffer's header.
+ */
+export interface HeapHandle {
+  readonly kind: 'gomem-heap';
+  readonly buffer?: SharedArrayBuffer;
+  readonly memory?: WebAssembly.Memory;
 }
 
 const DEFAULT_INITIAL_BYTES = 4 << 20;
@@ -96,54 +115,197 @@ function optionInt(value: unknown, name: string, fallback: number, min: number, 
   return value;
 }
 
+/** Everything the constructor works out before it can build the views. */
+interface Plan {
+  backing: Backing;
+  layout: Layout;
+  shared: boolean;
+  maxBytes: number;
+  /** Pages to map for a new heap; 0 when attaching to an existing one. */
+  newMappedPages: number;
+}
+
+/** Marks a constructor call as an attach (only Heap.attach makes one). */
+class AttachRequest {
+  constructor(readonly handle: HeapHandle) {}
+}
+
+function planNewHeap(options: HeapOptions): Plan {
+  if (options === null || typeof options !== 'object') throw new HeapConfigError('options must be an object');
+  const memory = options.memory;
+  if (memory !== undefined && !(memory instanceof WebAssembly.Memory)) {
+    throw new HeapConfigError('memory must be a WebAssembly.Memory');
+  }
+  if (memory !== undefined && options.maxBytes === undefined) {
+    throw new HeapConfigError('a heap in a WebAssembly.Memory needs maxBytes (at most the memory\'s maximum)');
+  }
+  const maxBytesAsked = optionInt(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES, CHUNK_BYTES, MAX_HEAP_BYTES);
+  const maxBytes = Math.min(MAX_HEAP_BYTES, Math.ceil(maxBytesAsked / CHUNK_BYTES) * CHUNK_BYTES);
+  const initialBytes = optionInt(options.initialBytes, 'initialBytes', Math.min(DEFAULT_INITIAL_BYTES, maxBytes), 0, maxBytes);
+  const maxP = optionInt(options.maxP, 'maxP', DEFAULT_MAX_P, 1, 1024);
+  const layout = computeLayout(maxBytes / PAGE_SIZE, maxP);
+  const mappedPages = Math.max(CHUNK_PAGES, Math.ceil(Math.max(initialBytes, layout.metaPages * PAGE_SIZE + 1) / CHUNK_BYTES) * CHUNK_PAGES);
+  if (mappedPages > layout.maxPages) {
+    throw new HeapConfigError(
+      `maxBytes ${maxBytes} leaves no room for ${initialBytes} initial bytes after ${layout.metaPages * PAGE_SIZE} bytes of metadata`,
+    );
+  }
+  if (memory !== undefined) {
+    const backing: Backing = { kind: 'wasm', memory };
+    const buf = backingBuffer(backing);
+    if (buf.byteLength > mappedPages * PAGE_SIZE && buf.byteLength % CHUNK_BYTES !== 0) {
+      throw new HeapConfigError('the memory\'s current size must be a multiple of 4 MiB');
+    }
+    if (!growBacking(backing, mappedPages * PAGE_SIZE)) {
+      throw new HeapConfigError(`cannot grow the memory to ${mappedPages * PAGE_SIZE} bytes`);
+    }
+    const mapped = Math.max(mappedPages, backingBuffer(backing).byteLength / PAGE_SIZE);
+    return { backing, layout, shared: buf instanceof SharedArrayBuffer, maxBytes, newMappedPages: mapped };
+  }
+  const shared = options.shared === true;
+  return { backing: createBacking(mappedPages * PAGE_SIZE, maxBytes, shared), layout, shared, maxBytes, newMappedPages: mappedPages };
+}
+
+function planAttach(handle: HeapHandle): Plan {
+  if (handle === null || typeof handle !== 'object' || handle.kind !== 'gomem-heap') {
+    throw new HeapConfigError('not a heap handle (make one with heap.handle())');
+  }
+  let backing: Backing;
+  if (handle.memory instanceof WebAssembly.Memory) backing = { kind: 'wasm', memory: handle.memory };
+  else if (handle.buffer instanceof SharedArrayBuffer) backing = { kind: 'buffer', buffer: handle.buffer };
+  else throw new HeapConfigError('a heap handle carries a SharedArrayBuffer or a shared WebAssembly.Memory');
+  const buf = backingBuffer(backing);
+  if (!(buf instanceof SharedArrayBuffer)) throw new HeapConfigError('only a shared heap can be attached to');
+  const header = new Int32Array(buf, 0, HEADER_WORDS);
+  if (header[H_MAGIC] !== MAGIC || header[H_VERSION] !== LAYOUT_VERSION) {
+    throw new HeapConfigError('the handle\'s buffer does not hold a gomem heap of this version');
+  }
+  return {
+    backing,
+    layout: computeLayout(header[H_MAX_PAGES]!, header[H_MAX_P]!),
+    shared: true,
+    maxBytes: (header[H_MAX_BYTES_LO]! >>> 0) + 2 ** 32 * header[H_MAX_BYTES_HI]!,
+    newMappedPages: 0,
+  };
+}
+
 export class Heap extends HeapState {
   /** The most bytes the buffer may grow to. */
   readonly maxBytes: number;
 
   constructor(options: HeapOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new HeapConfigError('options must be an object');
-    const maxBytesAsked = optionInt(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES, CHUNK_BYTES, MAX_HEAP_BYTES);
-    const maxBytes = Math.min(MAX_HEAP_BYTES, Math.ceil(maxBytesAsked / CHUNK_BYTES) * CHUNK_BYTES);
-    const initialBytes = optionInt(options.initialBytes, 'initialBytes', Math.min(DEFAULT_INITIAL_BYTES, maxBytes), 0, maxBytes);
-    const maxP = optionInt(options.maxP, 'maxP', DEFAULT_MAX_P, 1, 1024);
-    const shared = options.shared === true;
-    const layout = computeLayout(maxBytes / PAGE_SIZE, maxP);
-    const mappedPages = Math.max(
-      CHUNK_PAGES,
-      Math.ceil((layout.metaPages * PAGE_SIZE + initialBytes) / CHUNK_BYTES) * CHUNK_PAGES,
-    );
-    if (mappedPages > layout.maxPages || layout.metaPages >= mappedPages) {
-      throw new HeapConfigError(
-        `maxBytes ${maxBytes} leaves no room for ${initialBytes} initial bytes after ${layout.metaPages * PAGE_SIZE} bytes of metadata`,
-      );
-    }
-    const backing: Backing = createBacking(mappedPages * PAGE_SIZE, maxBytes, shared);
-    super(backing, layout, shared);
-    this.maxBytes = maxBytes;
-    this.canBlock = shared && threadCanBlock(this.i32);
+    const plan = options instanceof AttachRequest ? planAttach(options.handle) : planNewHeap(options);
+    super(plan.backing, plan.layout, plan.shared);
+    this.maxBytes = plan.maxBytes;
+    this.canBlock = plan.shared && threadCanBlock(this.i32);
+    if (plan.newMappedPages !== 0) this.initHeader(plan);
+    this.attachP();
+  }
+
+  private initHeader(plan: Plan): void {
+    const { layout, newMappedPages } = plan;
     const i32 = this.i32;
-    i32[H_MAGIC] = MAGIC;
+    i32.fill(0, 0, (layout.metaPages * PAGE_SIZE) >>> 2); // a reused wasm memory may not be zero
     i32[H_VERSION] = LAYOUT_VERSION;
     i32[H_MAX_PAGES] = layout.maxPages;
     i32[H_META_PAGES] = layout.metaPages;
-    i32[H_MAX_P] = maxP;
+    i32[H_MAX_P] = layout.maxP;
     i32[H_SWEEPGEN] = 2;
     i32[H_NUM_LEVELS] = layout.levelWord.length;
-    i32[H_MAX_BYTES_LO] = maxBytes % 2 ** 32;
-    i32[H_MAX_BYTES_HI] = Math.floor(maxBytes / 2 ** 32);
-    if (HEADER_WORDS * 4 > layout.mcentralWord * 4) throw new Error('layout: header overlaps mcentral');
+    i32[H_MAX_BYTES_LO] = plan.maxBytes % 2 ** 32;
+    i32[H_MAX_BYTES_HI] = Math.floor(plan.maxBytes / 2 ** 32);
     pageAllocInit(this);
-    i32[H_MAPPED_PAGES] = mappedPages;
-    i32[H_RELEASED_PAGES] = mappedPages - layout.metaPages;
-    pageGrow(this, layout.metaPages, mappedPages);
-    this.attachP(0);
+    i32[H_MAPPED_PAGES] = newMappedPages;
+    i32[H_RELEASED_PAGES] = newMappedPages - layout.metaPages;
+    pageGrow(this, layout.metaPages, newMappedPages);
+    if (plan.backing.kind === 'wasm') {
+      // Memory a previous user touched is not known to be zero: count it as used once, not released.
+      writeBits(i32, this.scavWord, layout.metaPages, newMappedPages - layout.metaPages, false);
+    }
+    Atomics.store(i32, H_MAGIC, MAGIC); // last: an attach only trusts a finished header
   }
 
-  private attachP(pid: number): void {
-    this.setP(pid);
-    this.i32[this.mc + P_STATUS] = P_ATTACHED;
-    this.i32[this.mc + P_EPOCH]++;
-    this.i32[H_ATTACHED_P]++;
+  /** Takes a free P for this thread. */
+  private attachP(): void {
+    const i32 = this.i32;
+    if (this.shared) lock(i32, H_P_LOCK, this.canBlock);
+    try {
+      for (let pid = 0; pid < this.maxP; pid++) {
+        const mc = this.pWord + pid * MCACHE_WORDS;
+        if (i32[mc + P_STATUS] !== P_FREE) continue;
+        this.setP(pid);
+        i32[mc + P_STATUS] = P_ATTACHED;
+        i32[mc + P_EPOCH]++;
+        i32[H_ATTACHED_P]++;
+        return;
+      }
+    } finally {
+      if (this.shared) unlock(i32, H_P_LOCK);
+    }
+    throw new HeapConfigError(`all ${this.maxP} Ps of this heap are attached (raise maxP, or detach/releaseP one)`);
+  }
+
+  /** A structured-cloneable handle: post it to a Worker, which calls Heap.attach(handle). */
+  handle(): HeapHandle {
+    if (!this.shared) throw new HeapConfigError('only a shared heap has a handle: new Heap({ shared: true })');
+    return this.backing.kind === 'wasm'
+      ? { kind: 'gomem-heap', memory: this.backing.memory }
+      : { kind: 'gomem-heap', buffer: this.backing.buffer as SharedArrayBuffer };
+  }
+
+  /** The same heap, from another thread: a P of its own, with its own mcache. */
+  static attach(handle: HeapHandle): Heap {
+    return new Heap(new AttachRequest(handle) as unknown as HeapOptions);
+  }
+
+  /** Which P this thread is (0..maxP-1), or -1 once detached. */
+  get p(): number {
+    return this.pid;
+  }
+
+  /**
+   * Gives this thread's cached spans and tiny block back and frees its P. The object cannot be used
+   * afterwards (every call throws HeapConfigError); the heap itself lives on for other threads.
+   */
+  detach(): void {
+    this.checkAttached();
+    this.releasePLocked(this.pid);
+    this.detachViews();
+  }
+
+  /**
+   * From any thread: recovers the P of a thread that ended without detaching (a terminated Worker),
+   * giving its cached spans back to the mcentrals. Releasing a P whose thread still runs corrupts the
+   * heap; releasing your own P is detach().
+   */
+  releaseP(id: number): void {
+    this.checkAttached();
+    if (!Number.isInteger(id) || id < 0 || id >= this.maxP) throw new HeapConfigError(`no P ${String(id)} (0..${this.maxP - 1})`);
+    if (id === this.pid) throw new HeapConfigError('releaseP of your own P: use detach()');
+    if (this.i32[this.pWord + id * MCACHE_WORDS + P_STATUS] !== P_ATTACHED) {
+      throw new HeapConfigError(`P ${id} is not attached`);
+    }
+    const own = this.pid;
+    this.setP(id); // act as the dead P for its own mcache; counters it credits stay its own
+    try {
+      this.releasePLocked(id);
+    } finally {
+      this.setP(own);
+    }
+  }
+
+  private releasePLocked(id: number): void {
+    this.refreshViews();
+    releaseAll(this);
+    const i32 = this.i32;
+    if (this.shared) lock(i32, H_P_LOCK, this.canBlock);
+    i32[this.pWord + id * MCACHE_WORDS + P_STATUS] = P_FREE;
+    i32[H_ATTACHED_P]--;
+    if (this.shared) unlock(i32, H_P_LOCK);
+  }
+
+  private checkAttached(): void {
+    if (this.pid < 0) throw new HeapConfigError('this heap object was detached');
   }
 
   /** The buffer the heap lives in now. It may grow, or (for a WebAssembly.Memory) be replaced. */
@@ -175,6 +337,7 @@ export class Heap extends HeapState {
   }
 
   private mallocSlow(n: number): number {
+    this.checkAttached();
     checkSize(n, 'malloc');
     if (n === 0) return ZEROBASE_PTR;
     if (n < TINY_SIZE) {
@@ -190,6 +353,7 @@ export class Heap extends HeapState {
   }
 
   private allocSmall(spanclass: number, n: number): number {
+    this.checkAttached();
     const p = nextFree(this, spanclass);
     if (p === 0) throw this.outOfMemory(n);
     return p;
@@ -218,6 +382,7 @@ export class Heap extends HeapState {
   calloc(n: number): number {
     const p = this.malloc(n);
     if (p === ZEROBASE_PTR) return p;
+    this.refreshViews();
     const s = this.i32[this.spansWord + (p >>> 13)]!;
     // Memory never handed out since it was mapped is zero already; tiny blocks are zeroed when made.
     if (this.i32[s + S_SPANCLASS] !== TINY_SPAN_CLASS && this.i32[s + S_NEEDZERO] !== 0) {
@@ -228,7 +393,7 @@ export class Heap extends HeapState {
 
   /** Frees the object at p. free(0) and freeing a zero-size allocation do nothing. */
   free(p: number): void {
-    if ((p >>> 0) === p && p >>> 13 < this.maxPages && !this.shared) {
+    if ((p >>> 0) === p && p >>> 13 < this.maxPages) {
       const i32 = this.i32;
       const s = i32[this.spansWord + (p >>> 13)]!;
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
@@ -243,6 +408,10 @@ export class Heap extends HeapState {
           (i32[at + 1]! & bit) !== 0 &&
           ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!)
         ) {
+          if (this.shared) {
+            if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
+            return;
+          }
           // mcentral.freeSlot, inlined for the single-threaded heap.
           i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
@@ -255,6 +424,7 @@ export class Heap extends HeapState {
   }
 
   private freeSlow(p: number): void {
+    this.checkAttached();
     if (p === 0 || p === ZEROBASE_PTR) return;
     const { s, idx } = this.findObject(p, 'free');
     const i32 = this.i32;
@@ -285,6 +455,7 @@ export class Heap extends HeapState {
    */
   private findObject(p: unknown, op: string): { s: number; idx: number } {
     if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
+    this.refreshViews(); // another thread may have grown the heap
     if (p >= this.byteLength) throw new InvalidPointerError(p, `${op}: outside the heap`);
     const i32 = this.i32;
     const s = i32[this.spansWord + (p >>> 13)]!;
@@ -309,6 +480,7 @@ export class Heap extends HeapState {
 
   /** Bytes usable at p: its size class's size, whole pages for a large object, 0 for malloc(0). */
   usableSize(p: number): number {
+    this.checkAttached();
     if (p === ZEROBASE_PTR) return 0;
     const { s, idx } = this.findObject(p, 'usableSize');
     const i32 = this.i32;
@@ -342,6 +514,8 @@ export class Heap extends HeapState {
 
   /** Go's runtime.ReadMemStats for this heap (drops this P's tiny block, as Go's does). */
   readMemStats(): MemStats {
+    this.checkAttached();
+    this.refreshViews();
     releaseTinyBlock(this);
     return readMemStats(this);
   }

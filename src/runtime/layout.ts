@@ -83,6 +83,9 @@ export const H_POOL_NEXT = H_POOL_FREE + NUM_SIZE_CLASSES; // [..] next unused r
 export const H_POOL_END = H_POOL_NEXT + NUM_SIZE_CLASSES; // [..] end of the pool's chunk
 export const H_ZEROBASE = H_POOL_END + NUM_SIZE_CLASSES; // two words: what malloc(0) points at
 export const H_LEVEL_BASE = H_ZEROBASE + 2; // [8] word index of each summary level
+/** An mcache-shaped run of words that stay 0: a detached Heap object points its mcache here, so its
+ * fast paths always miss and its slow paths can refuse. */
+export const H_DEAD_MCACHE = 512;
 export const HEADER_WORDS = 1024;
 export const ZEROBASE_PTR = H_ZEROBASE * 4;
 

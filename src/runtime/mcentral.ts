@@ -88,6 +88,7 @@ function remove(h: HeapState, c: number, s: number): void {
 
 /** A span of this class with at least one free slot, now held by this thread's P; 0 if out of memory. */
 export function cacheSpan(h: HeapState, spanclass: number): number {
+  h.refreshViews(); // the span may lie in memory another thread added
   const c = central(h, spanclass);
   lockCentral(h, c);
   let s = h.i32[c + MC_PARTIAL_HEAD]!;
@@ -169,6 +170,7 @@ export function relist(h: HeapState, s: number): void {
  * holds no object back to the page heap. Returns the pages it freed.
  */
 export function reclaim(h: HeapState): number {
+  h.refreshViews();
   let pages = 0;
   for (let spc = 2; spc < NUM_SPAN_CLASSES; spc++) {
     const c = central(h, spc);

@@ -78,6 +78,7 @@ export function heapUnlock(h: HeapState): void {
  * Before the heap grows, empty spans still listed in mcentrals are reclaimed, as Go's mheap.reclaim does.
  */
 export function allocSpan(h: HeapState, npages: number, spanclass: number): number {
+  h.refreshViews();
   const s = allocSpanLocked(h, npages, spanclass, false);
   if (s !== 0) return s;
   reclaim(h);
@@ -88,6 +89,7 @@ function allocSpanLocked(h: HeapState, npages: number, spanclass: number, mayGro
   const sizeClass = spanclass >>> 1;
   heapLock(h);
   try {
+    h.refreshViews(); // another thread may have grown the heap while we waited for the lock
     // The record first: if its pool needs a chunk and then the span's pages do not fit, the chunk is
     // undone, so a failed allocation leaves the heap as it was.
     const refill = ensurePoolRecord(h, sizeClass, mayGrow);

@@ -85,8 +85,11 @@ export function sweepSpan(h: HeapState, s: number): void {
     count += popcount(m);
   }
   i32[s + S_ALLOC_COUNT] = count;
-  i32[s + S_FREEINDEX] = 0;
   i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;
+  // Last, once the alloc bits hold every live object: a concurrent free checks "alloc bit set or
+  // below freeindex", and one of the two holds throughout.
+  if (h.shared) Atomics.store(i32, s + S_FREEINDEX, 0);
+  else i32[s + S_FREEINDEX] = 0;
   i32[s + S_NEEDZERO] = 1; // freed slots may hold old data (Go sets it only if the sweep freed any)
 }
 

@@ -3,7 +3,7 @@
 // rebuild this object from the buffer alone, which is what attaching a Worker does.
 
 import { type Backing, backingBuffer } from './memory.js';
-import { type Layout, MCACHE_WORDS, P_STATS_WORD } from './layout.js';
+import { H_DEAD_MCACHE, type Layout, MCACHE_WORDS, P_STATS_WORD } from './layout.js';
 
 export class HeapState {
   backing: Backing;
@@ -17,7 +17,7 @@ export class HeapState {
   u8!: Uint8Array;
   f64!: Float64Array;
 
-  readonly maxPages: number;
+  maxPages: number;
   readonly maxP: number;
   readonly metaPages: number;
   readonly mcentralWord: number;
@@ -71,6 +71,14 @@ export class HeapState {
   refreshViews(): void {
     const buf = backingBuffer(this.backing);
     if (this.u8.byteLength !== buf.byteLength || this.u8.buffer !== buf) this.makeViews();
+  }
+
+  /** Makes this object unusable after its P is gone: fast paths miss, slow paths check pid. */
+  detachViews(): void {
+    this.pid = -1;
+    this.mc = H_DEAD_MCACHE;
+    this.ps = 0;
+    this.maxPages = 0;
   }
 
   get byteLength(): number {

@@ -1,0 +1,271 @@
+// `npm run bench`: gomem's Heap against AssemblyScript's TLSF, @thi.ng/malloc, a bump allocator and
+// V8's own `new Uint8Array(n)`, on issue 2's five workloads (and issue 3's shared heap when present).
+//
+// Protocol, the same for every allocator: one process, one pre-generated random sequence per
+// workload (seeded), a fresh allocator instance per trial, untimed fill and warm-up, trials
+// interleaved across allocators (so drifts in machine load hit everybody alike), a forced GC between
+// runs, and the median of the trials reported. Allocators whose free is O(live blocks) (thi.ng) run
+// on a time budget and report ns/op over the steps they managed.
+
+import os from 'node:os';
+import v8 from 'node:v8';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { loadAllocators } from './allocators.mjs';
+import { footprintTable, median, table, verdict, verdictLines } from './report.mjs';
+import { MIX_MEAN_BYTES, churnSequence, ringSequence } from './sequences.mjs';
+import { benchSharedHeap } from './shared-heap.mjs';
+import { runChurn, runPairs, runRing } from './workloads.mjs';
+
+const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [options] after npm run build)
+
+  --quick            short run: 3 trials, fewer steps, churn scaling up to 100k live blocks
+  --json             print one JSON document on stdout (progress still goes to stderr)
+  --trials N         trials per measurement (median reported); default 5, quick 3
+  --only a,b         allocators to run (gomem always runs): tlsf, thing, bump, v8
+  --skip-1m          leave out the 1M-live-block churn (needs ~6 GB and a few minutes)
+  --wait-idle[=S]    wait up to S seconds (default 300) for the 1-minute load average to drop below 0.5
+  --ours PATH        benchmark this build of gomem instead of dist/ (a directory with index.js, for A/B runs)
+  --seed N           PRNG seed of the workloads; default 20240601
+  --help             this text
+`;
+
+function parseArgs(argv) {
+  const o = { quick: false, json: false, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.split('=', 2);
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    if (a === '--help' || a === '-h') o.help = true;
+    else if (a === '--quick') o.quick = true;
+    else if (a === '--json') o.json = true;
+    else if (a === '--skip-1m') o.skip1m = true;
+    else if (flag === '--trials') o.trials = positiveInt(value(), '--trials');
+    else if (flag === '--seed') o.seed = positiveInt(value(), '--seed');
+    else if (flag === '--ours') o.ours = value();
+    else if (flag === '--only') o.only = value().split(',').filter(Boolean);
+    else if (flag === '--wait-idle') o.waitIdle = inline !== undefined ? positiveInt(inline, '--wait-idle') : 300;
+    else throw new UsageError(`unknown option ${a}`);
+  }
+  return o;
+}
+
+class UsageError extends Error {
+  name = 'UsageError';
+}
+
+function positiveInt(s, name) {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} needs a positive integer, got ${s}`);
+  return n;
+}
+
+/** The sizes of every run, full or quick. */
+function plan(o) {
+  const quick = o.quick;
+  return {
+    trials: o.trials || (quick ? 3 : 5),
+    budgetMs: quick ? 400 : 1500,
+    pairs: { sizes: [16, 64, 256, 4096], warm: quick ? 50_000 : 200_000, iters: quick ? 500_000 : 2_000_000 },
+    ring: { live: 1024, warm: quick ? 50_000 : 200_000, iters: quick ? 500_000 : 2_000_000 },
+    churn: {
+      main: 100_000,
+      sizes: quick || o.skip1m ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000],
+      warm: quick ? 50_000 : 200_000,
+      timed: quick ? 200_000 : 1_000_000,
+    },
+  };
+}
+
+function gcFunction() {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc');
+}
+
+async function waitIdle(seconds, log) {
+  const until = Date.now() + seconds * 1000;
+  while (os.loadavg()[0] >= 0.5 && Date.now() < until) {
+    log(`  waiting for load to drop (1-min load ${os.loadavg()[0].toFixed(2)})`);
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}
+
+async function main() {
+  let o;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err.message}\n\n${HELP}`);
+    return 2;
+  }
+  if (o.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const out = (s) => {
+    if (!o.json) process.stdout.write(`${s}\n`);
+  };
+  const log = (s) => process.stderr.write(`${s}\n`);
+  const p = plan(o);
+  const gc = gcFunction();
+  if (o.waitIdle) await waitIdle(o.waitIdle, log);
+
+  const oursModule = o.ours ? pathToFileURL(resolve(o.ours, 'index.js')).href : new URL('../dist/index.js', import.meta.url).href;
+  const all = await loadAllocators(oursModule);
+  const adapters = all.filter((a) => !a.unavailable && (a.name === 'gomem' || !o.only || o.only.includes(a.name)));
+  const names = adapters.map((a) => a.name);
+  const loadStart = os.loadavg();
+  const machine = {
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    loadavgStart: loadStart.map((x) => +x.toFixed(2)),
+  };
+  out(`gomem allocator benchmark — node ${machine.node}, ${machine.cores}× ${machine.cpu}`);
+  out(`load average at start: ${machine.loadavgStart.join(' ')}${loadStart[0] > 0.5 ? '  (busy machine: numbers are noisier)' : ''}`);
+  if (o.ours) out(`ours from: ${oursModule}`);
+  out(`mode: ${o.quick ? 'quick' : 'full'}, ${p.trials} trials each (median), seed ${o.seed}, thi.ng budget ${p.budgetMs} ms/trial`);
+  for (const a of all) {
+    out(`  ${a.name.padEnd(6)} ${a.label}${a.unavailable ? `  — UNAVAILABLE: ${a.unavailable}` : a.detail ? `  (${a.detail})` : ''}`);
+  }
+  out('');
+
+  const results = [];
+  /** Runs fn(adapter) trials×adapters, interleaved; returns { [name]: { ns, runs, last } }. */
+  const measure = (label, fn) => {
+    log(`${label} …`);
+    const runs = Object.fromEntries(adapters.map((a) => [a.name, []]));
+    const errors = {};
+    for (let t = 0; t < p.trials; t++) {
+      for (const a of adapters) {
+        if (errors[a.name]) continue;
+        gc();
+        try {
+          runs[a.name].push(fn(a));
+        } catch (err) {
+          errors[a.name] = err instanceof Error ? err.message : String(err);
+          log(`  ${a.name}: ${errors[a.name]}`);
+        }
+        gc();
+      }
+    }
+    const cells = {};
+    for (const a of adapters) {
+      const r = runs[a.name];
+      if (errors[a.name]) cells[a.name] = { error: errors[a.name] };
+      else {
+        const steps = Math.min(...r.map((x) => x.steps));
+        cells[a.name] = {
+          ns: median(r.map((x) => x.nsPerOp)),
+          trials: r.map((x) => +x.nsPerOp.toFixed(2)),
+          steps,
+          last: r[r.length - 1],
+          note: a.slow ? `[${steps} steps]` : '',
+        };
+      }
+      results.push({ workload: label, allocator: a.name, ...summarise(cells[a.name]) });
+    }
+    return cells;
+  };
+
+  // (1) alloc+free pairs.
+  const pairRows = p.pairs.sizes.map((size) => ({
+    title: `(1) pair ${size} B`,
+    cells: measure(`(1) pair ${size} B`, (a) => runPairs(a, size, { ...p.pairs, budgetMs: p.budgetMs })),
+  }));
+  // (2) ring of 1024.
+  const ringSeq = ringSequence(o.seed, p.ring.live);
+  const ringRow = {
+    title: `(2) ring ${p.ring.live}, 8–256 B`,
+    cells: measure('(2) ring 1024', (a) => runRing(a, ringSeq, { ...p.ring, budgetMs: p.budgetMs })),
+  };
+  out(table('(1) alloc+free pairs, (2) FIFO ring — ns per alloc+free', [...pairRows, ringRow], names));
+  out('');
+
+  // (3)/(4) churn at every size; (3) is the 100k row, (5) its footprint.
+  const churnRows = [];
+  let mainChurn = null;
+  for (const live of p.churn.sizes) {
+    const seq = churnSequence(o.seed + live, live, p.churn.warm + p.churn.timed);
+    const label = `(${live === p.churn.main ? '3' : '4'}) churn ${fmtCount(live)} live`;
+    const cells = measure(label, (a) =>
+      runChurn(a, seq, { warm: p.churn.warm, budgetMs: p.budgetMs, expectBytes: live * MIX_MEAN_BYTES }),
+    );
+    churnRows.push({ title: label, cells, live });
+    if (live === p.churn.main) mainChurn = cells;
+  }
+  out(table('(3)/(4) churn: free a random live block, allocate a new one (95% 8–256 B, 4.9% –32 KiB, 0.1% 64 KiB–1 MiB) — ns per step', churnRows, names));
+  out('');
+
+  // (5) footprint at the end of (3).
+  const fpRows = adapters.map((a) => {
+    const c = mainChurn?.[a.name];
+    const last = c?.last;
+    return {
+      name: a.name,
+      footprint: last?.footprint ?? null,
+      liveBytes: last?.liveBytes ?? NaN,
+      why: c?.error ? `n/a: ${c.error}` : a.name === 'bump' ? 'never reuses memory' : 'managed by V8 (not measurable per allocation)',
+    };
+  });
+  out(`(5) footprint at the end of the ${fmtCount(p.churn.main)}-block churn (peak bytes held / live bytes requested)`);
+  out(footprintTable(fpRows));
+  for (const r of fpRows) if (r.footprint) results.push({ workload: '(5) footprint', allocator: r.name, ...r.footprint, liveBytes: r.liveBytes });
+  out('');
+
+  // Issue 3.
+  log('shared heap …');
+  const shared = await benchSharedHeap({ oursModule, seed: o.seed, quick: o.quick, trials: p.trials, gc });
+  if (shared.unavailable) out(shared.unavailable);
+  else out(shared.text);
+  out('');
+
+  // Targets (issue 2).
+  const v = [];
+  const ns = (cells, n) => cells[n]?.ns ?? NaN;
+  for (const row of pairRows) v.push(verdict('(1)', `${row.title.slice(4)}: ours / bump`, ns(row.cells, 'gomem') / ns(row.cells, 'bump'), '<=', 4));
+  v.push(verdict('(2)', 'ring: ours / bump', ns(ringRow.cells, 'gomem') / ns(ringRow.cells, 'bump'), '<=', 4));
+  if (mainChurn) {
+    v.push(verdict('(3)', 'churn 100k: ours ns/step', ns(mainChurn, 'gomem'), '<=', 150));
+    v.push(verdict('(3)', 'churn 100k: TLSF / ours', ns(mainChurn, 'tlsf') / ns(mainChurn, 'gomem'), '>=', 3));
+  }
+  for (const row of churnRows) {
+    if (row.live === p.churn.main) continue;
+    v.push(verdict('(4)', `churn ${fmtCount(row.live)}: TLSF / ours`, ns(row.cells, 'tlsf') / ns(row.cells, 'gomem'), '>=', 3));
+  }
+  const ourFp = fpRows.find((r) => r.name === 'gomem')?.footprint;
+  v.push(verdict('(5)', 'footprint / live (Sys)', ourFp?.ratio ?? NaN, '<=', 1.3));
+  if (shared.verdicts) v.push(...shared.verdicts);
+  out('targets (issue 2' + (shared.verdicts ? ' and 3' : '') + '):');
+  for (const line of verdictLines(v)) out(line);
+
+  machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
+  out('');
+  out(`load average at end: ${machine.loadavgEnd.join(' ')}`);
+  if (o.json) {
+    const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, targets: v };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+  return 0;
+}
+
+function summarise(cell) {
+  if (cell.error) return { error: cell.error };
+  const { ns, trials, steps, last } = cell;
+  return { nsPerOp: +ns.toFixed(2), trials, steps, ...(last?.footprint ? {} : {}) };
+}
+
+function fmtCount(n) {
+  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -24,6 +24,7 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
   --json             print one JSON document on stdout (progress still goes to stderr)
   --trials N         trials per measurement (median reported); default 5, quick 3
   --only a,b         allocators to run (gomem always runs): tlsf, thing, bump, v8
+  --workloads a,b    workloads to run: pairs, ring, churn, shared (default: all; footprint comes with churn)
   --skip-1m          leave out the 1M-live-block churn (needs ~6 GB and a few minutes)
   --wait-idle[=S]    wait up to S seconds (default 300) for the 1-minute load average to drop below 0.5
   --ours PATH        benchmark this build of gomem instead of dist/ (a directory with index.js, for A/B runs)
@@ -32,7 +33,7 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
 `;
 
 function parseArgs(argv) {
-  const o = { quick: false, json: false, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null };
+  const o = { quick: false, json: false, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.split('=', 2);
@@ -43,6 +44,7 @@ function parseArgs(argv) {
     else if (a === '--skip-1m') o.skip1m = true;
     else if (flag === '--trials') o.trials = positiveInt(value(), '--trials');
     else if (flag === '--seed') o.seed = positiveInt(value(), '--seed');
+    else if (flag === '--workloads') o.workloads = value().split(',').filter(Boolean);
     else if (flag === '--ours') o.ours = value();
     else if (flag === '--only') o.only = value().split(',').filter(Boolean);
     else if (flag === '--wait-idle') o.waitIdle = inline !== undefined ? positiveInt(inline, '--wait-idle') : 300;
@@ -169,24 +171,33 @@ async function main() {
     return cells;
   };
 
+  const want = (w) => o.workloads.includes(w);
   // (1) alloc+free pairs.
-  const pairRows = p.pairs.sizes.map((size) => ({
-    title: `(1) pair ${size} B`,
-    cells: measure(`(1) pair ${size} B`, (a) => runPairs(a, size, { ...p.pairs, budgetMs: p.budgetMs })),
-  }));
+  const pairRows = !want('pairs')
+    ? []
+    : p.pairs.sizes.map((size) => ({
+        title: `(1) pair ${size} B`,
+        cells: measure(`(1) pair ${size} B`, (a) => runPairs(a, size, { ...p.pairs, budgetMs: p.budgetMs })),
+      }));
   // (2) ring of 1024.
   const ringSeq = ringSequence(o.seed, p.ring.live);
-  const ringRow = {
-    title: `(2) ring ${p.ring.live}, 8–256 B`,
-    cells: measure('(2) ring 1024', (a) => runRing(a, ringSeq, { ...p.ring, budgetMs: p.budgetMs })),
-  };
-  out(table('(1) alloc+free pairs, (2) FIFO ring — ns per alloc+free', [...pairRows, ringRow], names));
-  out('');
+  const ringRows = !want('ring')
+    ? []
+    : [
+        {
+          title: `(2) ring ${p.ring.live}, 8–256 B`,
+          cells: measure('(2) ring 1024', (a) => runRing(a, ringSeq, { ...p.ring, budgetMs: p.budgetMs })),
+        },
+      ];
+  if (pairRows.length + ringRows.length > 0) {
+    out(table('(1) alloc+free pairs, (2) FIFO ring — ns per alloc+free', [...pairRows, ...ringRows], names));
+    out('');
+  }
 
   // (3)/(4) churn at every size; (3) is the 100k row, (5) its footprint.
   const churnRows = [];
   let mainChurn = null;
-  for (const live of p.churn.sizes) {
+  for (const live of want('churn') ? p.churn.sizes : []) {
     const seq = churnSequence(o.seed + live, live, p.churn.warm + p.churn.timed);
     const label = `(${live === p.churn.main ? '3' : '4'}) churn ${fmtCount(live)} live`;
     const cells = measure(label, (a) =>
@@ -195,28 +206,32 @@ async function main() {
     churnRows.push({ title: label, cells, live });
     if (live === p.churn.main) mainChurn = cells;
   }
-  out(table('(3)/(4) churn: free a random live block, allocate a new one (95% 8–256 B, 4.9% –32 KiB, 0.1% 64 KiB–1 MiB) — ns per step', churnRows, names));
-  out('');
-
-  // (5) footprint at the end of (3).
-  const fpRows = adapters.map((a) => {
-    const c = mainChurn?.[a.name];
-    const last = c?.last;
-    return {
-      name: a.name,
-      footprint: last?.footprint ?? null,
-      liveBytes: last?.liveBytes ?? NaN,
-      why: c?.error ? `n/a: ${c.error}` : a.name === 'bump' ? 'never reuses memory' : 'managed by V8 (not measurable per allocation)',
-    };
-  });
-  out(`(5) footprint at the end of the ${fmtCount(p.churn.main)}-block churn (peak bytes held / live bytes requested)`);
-  out(footprintTable(fpRows));
-  for (const r of fpRows) if (r.footprint) results.push({ workload: '(5) footprint', allocator: r.name, ...r.footprint, liveBytes: r.liveBytes });
-  out('');
+  const fpRows = [];
+  if (churnRows.length > 0) {
+    out(table('(3)/(4) churn: free a random live block, allocate a new one (95% 8–256 B, 4.9% –32 KiB, 0.1% 64 KiB–1 MiB) — ns per step', churnRows, names));
+    out('');
+  }
+  if (mainChurn) {
+    // (5) footprint at the end of (3).
+    for (const a of adapters) {
+      const c = mainChurn[a.name];
+      const last = c?.last;
+      fpRows.push({
+        name: a.name,
+        footprint: last?.footprint ?? null,
+        liveBytes: last?.liveBytes ?? NaN,
+        why: c?.error ? `n/a: ${c.error}` : a.name === 'bump' ? 'never reuses memory' : 'managed by V8 (not measurable per allocation)',
+      });
+    }
+    out(`(5) footprint at the end of the ${fmtCount(p.churn.main)}-block churn (peak bytes held / live bytes requested)`);
+    out(footprintTable(fpRows));
+    for (const r of fpRows) if (r.footprint) results.push({ workload: '(5) footprint', allocator: r.name, ...r.footprint, liveBytes: r.liveBytes });
+    out('');
+  }
 
   // Issue 3.
   log('shared heap …');
-  const shared = await benchSharedHeap({ oursModule, seed: o.seed, quick: o.quick, trials: p.trials, gc });
+  const shared = !want('shared') ? { unavailable: 'shared heap: not run (--workloads)' } : await benchSharedHeap({ oursModule, seed: o.seed, quick: o.quick, trials: p.trials, log });
   if (shared.unavailable) out(shared.unavailable);
   else out(shared.text);
   out('');
@@ -225,7 +240,7 @@ async function main() {
   const v = [];
   const ns = (cells, n) => cells[n]?.ns ?? NaN;
   for (const row of pairRows) v.push(verdict('(1)', `${row.title.slice(4)}: ours / bump`, ns(row.cells, 'gomem') / ns(row.cells, 'bump'), '<=', 4));
-  v.push(verdict('(2)', 'ring: ours / bump', ns(ringRow.cells, 'gomem') / ns(ringRow.cells, 'bump'), '<=', 4));
+  for (const row of ringRows) v.push(verdict('(2)', 'ring: ours / bump', ns(row.cells, 'gomem') / ns(row.cells, 'bump'), '<=', 4));
   if (mainChurn) {
     v.push(verdict('(3)', 'churn 100k: ours ns/step', ns(mainChurn, 'gomem'), '<=', 150));
     v.push(verdict('(3)', 'churn 100k: TLSF / ours', ns(mainChurn, 'tlsf') / ns(mainChurn, 'gomem'), '>=', 3));
@@ -235,7 +250,7 @@ async function main() {
     v.push(verdict('(4)', `churn ${fmtCount(row.live)}: TLSF / ours`, ns(row.cells, 'tlsf') / ns(row.cells, 'gomem'), '>=', 3));
   }
   const ourFp = fpRows.find((r) => r.name === 'gomem')?.footprint;
-  v.push(verdict('(5)', 'footprint / live (Sys)', ourFp?.ratio ?? NaN, '<=', 1.3));
+  if (ourFp) v.push(verdict('(5)', 'footprint / live (Sys)', ourFp.ratio, '<=', 1.3));
   if (shared.verdicts) v.push(...shared.verdicts);
   out('targets (issue 2' + (shared.verdicts ? ' and 3' : '') + '):');
   for (const line of verdictLines(v)) out(line);
@@ -252,8 +267,8 @@ async function main() {
 
 function summarise(cell) {
   if (cell.error) return { error: cell.error };
-  const { ns, trials, steps, last } = cell;
-  return { nsPerOp: +ns.toFixed(2), trials, steps, ...(last?.footprint ? {} : {}) };
+  const { ns, trials, steps } = cell;
+  return { nsPerOp: +ns.toFixed(2), trials, steps };
 }
 
 function fmtCount(n) {

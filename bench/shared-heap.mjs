@@ -1,21 +1,132 @@
 // ── Issue 3: the shared-heap benchmark ────────────────────────────────────────────────────────────
 //
 // Churn throughput with 1 thread and with 2 threads on one shared heap (each thread a P with its own
-// mcache), and the same 2 threads on one global lock around the single-thread allocator, the naive
+// mcache), and the same threads on one global lock around the single-thread allocator, the naive
 // alternative. Targets (issue 3): 2 threads ≥ 1.6× the 1-thread throughput; a shared heap with 1
 // thread within 1.3× of the non-shared heap's ns/op.
 //
-// The multi-thread API (heap.handle(), Heap.attach(handle), heap.detach()) is being built; until
-// `Heap.attach` exists in dist/, this reports that it is not available yet and the run goes on.
+// Every thread is a Worker (shared-worker.mjs) running the churn of issue 2 over its own live set
+// and its own seeded sequence; the main thread only creates the heap and opens the start gate once
+// every worker has filled and warmed up. Throughput = all timed steps / (last end − first start).
+// When this build has no Heap.attach, the benchmark says so and the run goes on.
+
+import { Worker } from 'node:worker_threads';
+import { median, verdict } from './report.mjs';
+import { MIX_MEAN_BYTES } from './sequences.mjs';
+
+const WORKER = new URL('./shared-worker.mjs', import.meta.url);
 
 /** Whether this build of gomem has the multi-thread API the benchmark needs. */
 export function sharedHeapAvailable(Heap) {
   return typeof Heap.attach === 'function' && typeof Heap.prototype.handle === 'function';
 }
 
+function heapMaxBytes(live, threads) {
+  const want = live * threads * MIX_MEAN_BYTES * 3 + (64 << 20);
+  return Math.min(2 ** 32, Math.ceil(want / (4 << 20)) * (4 << 20));
+}
+
+/** One trial of one configuration: `threads` workers in `mode`; returns ns/op per thread and Mops/s. */
+async function trial(Heap, oursModule, mode, threads, plan, seed) {
+  const maxBytes = heapMaxBytes(plan.live, threads);
+  const gateBuffer = new SharedArrayBuffer(8);
+  const gate = new Int32Array(gateBuffer);
+  const common = { mode, oursModule, maxBytes, gateBuffer, live: plan.live, warm: plan.warm, steps: plan.steps };
+  let heap = null;
+  if (mode === 'shared') {
+    heap = new Heap({ shared: true, maxBytes });
+    common.handle = heap.handle();
+  } else if (mode === 'locked') {
+    heap = new Heap({ maxBytes });
+    if (!(heap.buffer instanceof SharedArrayBuffer)) throw new Error('the non-shared heap is not in a SharedArrayBuffer');
+    common.buffer = heap.buffer;
+    common.lockBuffer = new SharedArrayBuffer(4);
+  }
+  const workers = [];
+  const results = [];
+  for (let t = 0; t < threads; t++) {
+    const w = new Worker(WORKER, { workerData: { ...common, seed: seed + 7919 * t } });
+    workers.push(w);
+    results.push(
+      new Promise((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+        w.once('exit', (code) => reject(new Error(`worker exited with ${code} before reporting`)));
+      }),
+    );
+  }
+  try {
+    // Open the gate once every worker is ready (or one of them failed).
+    const failed = Promise.race(results.map((r) => r.then(() => new Promise(() => {}))));
+    const ready = (async () => {
+      while (Atomics.load(gate, 0) < threads) await new Promise((r) => setTimeout(r, 5));
+    })();
+    await Promise.race([ready, failed]);
+    Atomics.store(gate, 1, 1);
+    Atomics.notify(gate, 1);
+    const done = await Promise.all(results);
+    const start = Math.min(...done.map((d) => d.start));
+    const end = Math.max(...done.map((d) => d.end));
+    const totalSteps = done.reduce((a, d) => a + d.steps, 0);
+    const perThreadNs = median(done.map((d) => ((d.end - d.start) * 1e6) / d.steps));
+    return { nsPerOp: perThreadNs, mops: totalSteps / ((end - start) * 1e3) };
+  } finally {
+    for (const w of workers) await w.terminate();
+    void heap;
+  }
+}
+
 /** Runs the shared-heap benchmark, or returns { unavailable } with the reason. */
-export async function benchSharedHeap(options) {
-  const { Heap } = await import(options.oursModule);
-  if (!sharedHeapAvailable(Heap)) return { unavailable: 'shared heap: not available yet (no Heap.attach in dist/)' };
-  return { unavailable: 'shared heap: Heap.attach exists but this benchmark is not written yet' };
+export async function benchSharedHeap({ oursModule, seed, quick, trials, log }) {
+  const { Heap } = await import(oursModule);
+  if (!sharedHeapAvailable(Heap)) return { unavailable: 'shared heap: not available yet (no Heap.attach in this build)' };
+  const plan = quick ? { live: 100_000, warm: 50_000, steps: 300_000 } : { live: 100_000, warm: 200_000, steps: 1_000_000 };
+  const configs = [
+    { key: 'own1', label: 'non-shared heap, 1 thread', mode: 'own', threads: 1 },
+    { key: 'shared1', label: 'shared heap, 1 thread', mode: 'shared', threads: 1 },
+    { key: 'shared2', label: 'shared heap, 2 threads', mode: 'shared', threads: 2 },
+    { key: 'locked1', label: 'global lock, 1 thread', mode: 'locked', threads: 1 },
+    { key: 'locked2', label: 'global lock, 2 threads', mode: 'locked', threads: 2 },
+  ];
+  const n = Math.min(trials, 3);
+  const runs = Object.fromEntries(configs.map((c) => [c.key, []]));
+  const errors = {};
+  for (let t = 0; t < n; t++) {
+    for (const c of configs) {
+      if (errors[c.key]) continue;
+      log?.(`  shared heap: ${c.label}, trial ${t + 1}/${n}`);
+      try {
+        runs[c.key].push(await trial(Heap, oursModule, c.mode, c.threads, plan, seed));
+      } catch (err) {
+        errors[c.key] = err instanceof Error ? err.message : String(err);
+        log?.(`  shared heap: ${c.label}: ${errors[c.key]}`);
+      }
+    }
+  }
+  const rows = configs.map((c) => ({
+    ...c,
+    error: errors[c.key],
+    nsPerOp: median(runs[c.key].map((r) => r.nsPerOp)),
+    mops: median(runs[c.key].map((r) => r.mops)),
+    trials: runs[c.key].map((r) => +r.mops.toFixed(3)),
+  }));
+  const by = Object.fromEntries(rows.map((r) => [r.key, r]));
+  const lines = [
+    `shared heap (issue 3): churn, ${plan.live / 1000}k live blocks per thread, ${plan.steps / 1000}k timed steps per thread, median of ${n}`,
+    'configuration                 ns/op per thread   Mops/s total   vs shared 1 thread',
+    '----------------------------  ----------------   ------------   ------------------',
+  ];
+  for (const r of rows) {
+    if (r.error) {
+      lines.push(`${r.label.padEnd(28)}  n/a: ${r.error}`);
+      continue;
+    }
+    const rel = r.mops / by.shared1.mops;
+    lines.push(`${r.label.padEnd(28)}  ${r.nsPerOp.toFixed(1).padStart(16)}   ${r.mops.toFixed(2).padStart(12)}   ${Number.isFinite(rel) ? `${rel.toFixed(2)}×` : '—'}`.trimEnd());
+  }
+  const verdicts = [
+    verdict('i3', 'shared heap: 2 threads / 1 thread throughput', by.shared2.mops / by.shared1.mops, '>=', 1.6),
+    verdict('i3', 'shared heap 1 thread / non-shared ns/op', by.shared1.nsPerOp / by.own1.nsPerOp, '<=', 1.3),
+  ];
+  return { text: lines.join('\n'), rows, plan, verdicts };
 }

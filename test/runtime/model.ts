@@ -82,3 +82,64 @@ export function alignmentOf(n: number): number {
   const size = roundUpSize(n);
   return Math.min(8192, size & -size);
 }
+
+export type Op =
+  | { op: 'malloc'; size: number }
+  | { op: 'calloc'; size: number }
+  | { op: 'realloc'; pick: number; size: number }
+  | { op: 'free'; pick: number }
+  | { op: 'stats' };
+
+export function runOps(heap: Heap, ops: Op[], checkEvery = 1): void {
+  const model = new HeapModel(heap);
+  let fill = 1;
+  ops.forEach((o, step) => {
+    const pointers = [...model.live.keys()];
+    switch (o.op) {
+      case 'malloc':
+      case 'calloc': {
+        const p = o.op === 'malloc' ? heap.malloc(o.size) : heap.calloc(o.size);
+        if (o.op === 'calloc') {
+          const u8 = new Uint8Array(heap.buffer, p, o.size);
+          expect(u8.every((b) => b === 0)).toBe(true);
+        }
+        model.add(p, o.size, fill++ & 255 || 1);
+        break;
+      }
+      case 'realloc': {
+        if (pointers.length === 0) break;
+        const old = model.live.get(pointers[o.pick % pointers.length]!)!;
+        const oldUsable = heap.usableSize(old.p);
+        const q = heap.realloc(old.p, o.size);
+        const kept = Math.min(old.size, o.size);
+        const u8 = new Uint8Array(heap.buffer);
+        for (let i = 0; i < kept; i++) expect(u8[q + i]).toBe(old.fill);
+        if (o.size === 0) expect(heap.usableSize(q)).toBe(0);
+        else if (o.size <= oldUsable) expect(q).toBe(old.p);
+        model.live.delete(old.p);
+        model.add(q, o.size, old.fill, q === old.p ? old : undefined);
+        break;
+      }
+      case 'free': {
+        if (pointers.length === 0) break;
+        const p = pointers[o.pick % pointers.length]!;
+        heap.free(p);
+        model.live.delete(p);
+        break;
+      }
+      case 'stats':
+        break;
+    }
+    if (step % checkEvery === 0 || o.op === 'stats') model.check();
+  });
+  model.check();
+  for (const p of [...model.live.keys()]) {
+    heap.free(p);
+    model.live.delete(p);
+  }
+  model.check();
+  const st = heap.readMemStats();
+  expect(st.HeapAlloc).toBe(0);
+  expect(st.HeapObjects).toBe(0);
+}
+

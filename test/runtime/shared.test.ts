@@ -1,0 +1,151 @@
+import { Worker } from 'node:worker_threads';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Heap, HeapConfigError } from '../../src/index.js';
+import { runOps } from './model.js';
+
+const workerUrl = new URL('./shared-worker.mjs', import.meta.url);
+
+interface Started {
+  worker: Worker;
+  result: Promise<{ done?: boolean; error?: string; p?: number; blocks?: number[] }>;
+}
+
+function start(data: Record<string, unknown>): Started {
+  const worker = new Worker(workerUrl, { workerData: data });
+  const result = new Promise<{ done?: boolean; error?: string; p?: number; blocks?: number[] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return { worker, result };
+}
+
+function openGate(gate: Int32Array, workers: number): void {
+  while (Atomics.load(gate, 0) < workers) Atomics.wait(gate, 0, Atomics.load(gate, 0), 50);
+  Atomics.store(gate, 1, 1);
+  Atomics.notify(gate, 1);
+}
+
+describe('one heap, many threads', () => {
+  it('3 churning Workers, a producer/consumer pair and the main thread share a heap without losing a byte', async () => {
+    const heap = new Heap({ shared: true, maxBytes: 512 << 20, initialBytes: 0 });
+    const handle = heap.handle();
+    const gate = new Int32Array(new SharedArrayBuffer(16));
+    const ring = new SharedArrayBuffer((2 + 3 * 256) * 4);
+    const steps = 100_000;
+    const workers = [
+      start({ role: 'churn', handle, id: 1, seed: 11, steps, startGate: gate.buffer }),
+      start({ role: 'churn', handle, id: 2, seed: 22, steps, startGate: gate.buffer }),
+      start({ role: 'churn', handle, id: 3, seed: 33, steps, startGate: gate.buffer }),
+      start({ role: 'producer', handle, id: 4, seed: 44, steps, ring, startGate: gate.buffer }),
+      start({ role: 'consumer', handle, id: 5, seed: 55, steps, ring, producer: 4, startGate: gate.buffer }),
+    ];
+    openGate(gate.buffer ? gate : gate, workers.length);
+    // The main thread churns too, while the Workers run.
+    const live = new Map<number, number>();
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      if (live.size > 0 && seed % 2 === 0) {
+        const [p, n] = live.entries().next().value as [number, number];
+        const u8 = new Uint8Array(heap.buffer, p, n);
+        expect(u8.every((b) => b === (p & 255))).toBe(true);
+        heap.free(p);
+        live.delete(p);
+      } else {
+        const n = 1 + (seed % 3000);
+        const p = heap.malloc(n);
+        new Uint8Array(heap.buffer, p, n).fill(p & 255);
+        live.set(p, n);
+      }
+    }
+    const results = await Promise.all(workers.map((w) => w.result));
+    for (const r of results) expect(r.error).toBeUndefined();
+    for (const [p] of live) heap.free(p);
+    const st = heap.readMemStats();
+    expect(st.HeapAlloc).toBe(0);
+    expect(st.HeapObjects).toBe(0);
+    expect(st.Mallocs - st.Frees).toBe(0);
+    expect(st.Mallocs).toBeGreaterThan(3 * steps / 2 + steps);
+    expect(st.MCacheInuse).toBe(st.MCacheSys / 64); // only the main thread's P is still attached
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }, 180_000);
+
+  it('a Worker terminated without detach(): releaseP gives its cached spans back and the stats stay consistent', async () => {
+    const heap = new Heap({ shared: true, maxBytes: 256 << 20 });
+    const gate = new Int32Array(new SharedArrayBuffer(16));
+    const w = start({ role: 'hoard', handle: heap.handle(), id: 9, seed: 99, steps: 3000, startGate: gate.buffer });
+    openGate(gate, 1);
+    const { p, blocks } = await w.result;
+    await w.worker.terminate();
+    expect(p).toBeGreaterThan(0);
+    expect(() => heap.releaseP(heap.p)).toThrow(HeapConfigError);
+    const before = heap.readMemStats();
+    heap.releaseP(p!);
+    expect(() => heap.releaseP(p!)).toThrow(HeapConfigError);
+    const after = heap.readMemStats();
+    // Releasing credits what the P had allocated; nothing is lost or double-counted.
+    expect(after.HeapObjects).toBe(after.Mallocs - after.Frees);
+    expect(after.HeapAlloc).toBe(before.HeapAlloc);
+    for (const b of blocks!) heap.free(b);
+    const empty = heap.readMemStats();
+    expect(empty.HeapAlloc).toBe(0);
+    expect(empty.HeapObjects).toBe(0);
+    // The dead P's spans are usable again: the same load fits without the heap growing.
+    const sys = empty.Sys;
+    const again = blocks!.map((_, i) => heap.malloc(i % 7 === 0 ? 20_000 : 100));
+    expect(heap.readMemStats().Sys).toBe(sys);
+    for (const b of again) heap.free(b);
+    // And its P can be attached again.
+    const other = Heap.attach(heap.handle());
+    expect(other.p).toBe(p);
+    other.detach();
+  }, 60_000);
+
+  it('attaching past maxP throws; a detached object refuses every call', () => {
+    const heap = new Heap({ shared: true, maxP: 3, maxBytes: 16 << 20 });
+    const a = Heap.attach(heap.handle());
+    const b = Heap.attach(heap.handle());
+    expect(() => Heap.attach(heap.handle())).toThrow(HeapConfigError);
+    const p = a.malloc(100);
+    b.free(p); // freed through another P
+    b.detach();
+    expect(() => b.malloc(100)).toThrow(HeapConfigError);
+    expect(() => b.malloc(5)).toThrow(HeapConfigError);
+    expect(() => b.free(p)).toThrow(HeapConfigError);
+    expect(() => b.readMemStats()).toThrow(HeapConfigError);
+    const c = Heap.attach(heap.handle());
+    expect(c.p).toBe(2);
+    expect(() => new Heap().handle()).toThrow(HeapConfigError);
+    expect(() => Heap.attach({ kind: 'gomem-heap', buffer: new SharedArrayBuffer(8192) })).toThrow(HeapConfigError);
+  });
+
+  it('a heap in a shared WebAssembly.Memory works the same, across threads', async () => {
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 2048, shared: true }); // 4 MiB .. 128 MiB
+    const heap = new Heap({ memory, maxBytes: 128 << 20 });
+    const gate = new Int32Array(new SharedArrayBuffer(16));
+    const w = start({ role: 'churn', handle: heap.handle(), id: 1, seed: 5, steps: 20_000, startGate: gate.buffer });
+    openGate(gate, 1);
+    const big = heap.malloc(20 << 20); // grows the memory while the Worker allocates
+    new Uint8Array(heap.buffer, big, 20 << 20).fill(7);
+    const r = await w.result;
+    expect(r.error).toBeUndefined();
+    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(24 << 20);
+    heap.free(big);
+    const st = heap.readMemStats();
+    expect(st.HeapAlloc).toBe(0);
+    expect(st.HeapObjects).toBe(0);
+    await w.worker.terminate();
+  }, 60_000);
+
+  it('the property-based model test passes on a shared heap and on a wasm memory', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ op: fc.constantFrom('malloc', 'free'), size: fc.integer({ min: 0, max: 70_000 }), pick: fc.nat() }), { maxLength: 200 }), (ops) => {
+        const mapped = ops.map((o) => (o.op === 'malloc' ? { op: 'malloc' as const, size: o.size } : { op: 'free' as const, pick: o.pick }));
+        runOps(new Heap({ shared: true, maxBytes: 64 << 20 }), mapped);
+        runOps(new Heap({ memory: new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true }), maxBytes: 64 << 20 }), mapped);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

@@ -3,3 +3,7 @@ export { Heap, type HeapOptions } from './runtime/heap.js';
 export { GomemError, OutOfMemoryError, InvalidPointerError, HeapConfigError } from './runtime/errors.js';
 export { sizeClasses, sizeToClass, roundUpSize, type SizeClass } from './runtime/sizeclasses.js';
 export type { MemStats, SizeClassStats } from './runtime/stats.js';
+export { GcTypeError, GcUsageError } from './runtime/gc/errors.js';
+export type { GcType, TypeSpec } from './runtime/gc/types.js';
+export type { RootHandle, GcTraceOption } from './runtime/gc/collector.js';
+export type { CycleTrace } from './runtime/gc/trace.js';

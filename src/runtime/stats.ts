@@ -40,6 +40,7 @@ import {
 import { allocatedSinceCache } from './mspan.js';
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, classToSize } from './sizeclasses.js';
 import type { HeapState } from './state.js';
+import { readGcStats } from './gc/cycle.js';
 
 /** One row of MemStats.BySize: Go's names, with lower-case aliases. */
 export interface SizeClassStats {
@@ -166,6 +167,7 @@ export function readMemStats(h: HeapState): MemStats {
   const mcacheSys = h.maxP * MCACHE_BYTES;
   const gcSys = (h.pallocWord - h.spansWord + 2 * (h.maxPages >>> 5) + 3 * h.levelEntries.reduce((a, b) => a + b, 0)) * 4;
   const heapAlloc = totalAlloc - totalFree;
+  const gc = readGcStats(h);
   return {
     Alloc: heapAlloc,
     TotalAlloc: totalAlloc,
@@ -188,14 +190,14 @@ export function readMemStats(h: HeapState): MemStats {
     BuckHashSys: 0,
     GCSys: gcSys,
     OtherSys: metaBytes - mcacheSys - gcSys,
-    NextGC: HEAP_MINIMUM,
-    LastGC: 0,
-    PauseTotalNs: 0,
-    PauseNs: new Array<number>(256).fill(0),
-    PauseEnd: new Array<number>(256).fill(0),
-    NumGC: 0,
-    NumForcedGC: 0,
-    GCCPUFraction: 0,
+    NextGC: gc?.NextGC ?? HEAP_MINIMUM,
+    LastGC: gc?.LastGC ?? 0,
+    PauseTotalNs: gc?.PauseTotalNs ?? 0,
+    PauseNs: gc?.PauseNs ?? new Array<number>(256).fill(0),
+    PauseEnd: gc?.PauseEnd ?? new Array<number>(256).fill(0),
+    NumGC: gc?.NumGC ?? 0,
+    NumForcedGC: gc?.NumForcedGC ?? 0,
+    GCCPUFraction: gc?.GCCPUFraction ?? 0,
     EnableGC: true,
     DebugGC: false,
     BySize: bySize,

@@ -1,0 +1,707 @@
+// Collector: one thread's handle on a heap's garbage collector — typed allocation (heap.new), pointer
+// stores with the write barrier, roots and scopes. All collector state is in the buffer (the GC region,
+// see layout.ts); this object caches decoded types and holds this thread's finalizer functions.
+//
+// Roots. Go scans goroutine stacks and globals; JavaScript locals are invisible, so roots are explicit:
+//   * root handles (heap.root(obj)) — Go's globals; released by handle.release();
+//   * scopes: every object heap.new returns is held by the innermost open heap.scope on this thread
+//     until that scope returns; the scope's return value, if it is an object, is then held by the
+//     enclosing scope ("escapes"). With no scope open, objects are held by the thread's base scope,
+//     which only an explicit heap.gc() called outside any scope empties. So a fresh object is never
+//     collected before the program can link or root it: automatic cycles never free anything a scope
+//     holds, and the program chooses when the base scope ends.
+//   * the objects finalizers are queued for, and everything reachable from objects with finalizers.
+// Pointers read with loadPointer are not roots: root or link an object before unlinking its last path.
+//
+// Cycles run at three kinds of points, all inside collector calls: an allocation that crosses the
+// pacer's trigger starts one; allocations during marking pay mark assists (scan work in proportion
+// to bytes allocated, Go's assist ratio) and the assist that empties the grey queue ends the cycle;
+// heap.gc() runs a whole cycle and the sweep. heap.gcStep(work) drives marking explicitly.
+//
+// On a shared heap every collector call holds the GC lock (G_LOCK), so the pauses are trivially
+// stop-the-world for all Ps; a dedicated background mark worker is not implemented.
+
+import { InvalidPointerError, OutOfMemoryError } from '../errors.js';
+import {
+  GC_MARK,
+  GC_OFF,
+  GC_REGION_WORDS,
+  GC_SPAN_TAG,
+  GF_ASSIST_CREDIT,
+  GF_BYTES_MARKED,
+  GF_HEAP_GOAL,
+  GF_HEAP_LIVE,
+  GF_MEMORY_LIMIT,
+  GF_SCAN_WORK,
+  GF_START,
+  GF_TRIGGER,
+  G_F64,
+  G_GC_PERCENT,
+  G_LOCK,
+  G_MCACHE,
+  G_PHASE,
+  G_ROOTS,
+  G_ROOT_FREE,
+  G_TINY,
+  G_TINY_OFFSET,
+  G_TINY_SPAN,
+  H_GC,
+  H_SWEEPGEN,
+  MCACHE_WORDS,
+  PAGE_SIZE,
+  PS_LARGE_ALLOC,
+  PS_LARGE_ALLOC_COUNT,
+  PS_SMALL_ALLOC,
+  PS_TINY_ALLOCS,
+  P_SCOPE,
+  SPAN_IN_USE,
+  S_ALLOC_BITS,
+  S_ALLOC_COUNT,
+  S_BASE,
+  S_DIVMUL,
+  S_ELEMSIZE,
+  S_FREEINDEX,
+  S_GC_TYPES,
+  S_MARK_BITS,
+  S_NEEDZERO,
+  S_NELEMS,
+  S_SPANCLASS,
+  S_STATE,
+  S_SWEEPGEN,
+  S_TINY_MASKS,
+} from '../layout.js';
+import { lock, unlock } from '../lock.js';
+import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, sizeToClass128, sizeToClass8 } from '../sizeclasses.js';
+import type { HeapState } from '../state.js';
+import { GcTypeError, GcUsageError } from './errors.js';
+import { greyObject } from './mark.js';
+import { HEAP_MINIMUM } from './pacer.js';
+import { assist, collectorInit, gcFull, gcStart, gcStep, maybeTrigger, runFinalizers, setFinalizer } from './cycle.js';
+import { gcCacheSpan, gcListLarge, gcNextFree, gcUncacheSpan, growGcSpan } from './spans.js';
+import { BYTE_TYPE_ID, type GcType, TypeInfo, type TypeSpec, checkSpec, loadType, storeType } from './types.js';
+import { allocManual, vecData, vecLen, vecPush, vecReserve, vecSetLen } from './vec.js';
+import type { CycleTrace } from './trace.js';
+
+const TWO_TO_MINUS_32 = 2 ** -32;
+
+/** What heap.root returns: an explicit root holding one object (or nil). */
+export interface RootHandle {
+  get(): number;
+  set(obj: number): void;
+  release(): void;
+}
+
+export type GcTraceOption = boolean | ((line: string, cycle: CycleTrace) => void);
+
+export class Collector {
+  readonly h: HeapState;
+  /** The GC region's first word, and its float64 fields' first index. */
+  g = 0;
+  gf = 0;
+  private readonly types: TypeInfo[] = [];
+  private readonly arrayTypes = new Map<string, TypeInfo>();
+  /** Open heap.scope calls on this thread. */
+  scopeDepth = 0;
+  /** This thread's finalizer functions, by the id their buffer record carries. */
+  readonly finalizerFns = new Map<number, (obj: number) => void>();
+  /** Finalizers found due, waiting to run on this thread. */
+  readonly dueFinalizers: Array<[number, (obj: number) => void]> = [];
+  trace: ((line: string, cycle: CycleTrace) => void) | null = null;
+  /** Re-entrancy guard: a finalizer or trace callback calling back in is fine, a cycle inside a cycle is not. */
+  inCycle = false;
+
+  constructor(h: HeapState) {
+    this.h = h;
+    this.attach();
+  }
+
+  private attach(): void {
+    const h = this.h;
+    h.refreshViews();
+    let g = Atomics.load(h.i32, H_GC);
+    if (g <= 0) g = collectorInit(this);
+    this.g = g;
+    this.gf = (g + G_F64) >>> 1;
+    this.types[BYTE_TYPE_ID] = new TypeInfo(BYTE_TYPE_ID, 'byte', 1, 1, []);
+  }
+
+  /** Re-reads the views after something may have grown the buffer. */
+  refresh(): void {
+    this.h.refreshViews();
+  }
+
+  get bytesMarked(): number {
+    return this.h.f64[this.gf + GF_BYTES_MARKED]!;
+  }
+  set bytesMarked(v: number) {
+    this.h.f64[this.gf + GF_BYTES_MARKED] = v;
+  }
+  get scanWork(): number {
+    return this.h.f64[this.gf + GF_SCAN_WORK]!;
+  }
+  set scanWork(v: number) {
+    this.h.f64[this.gf + GF_SCAN_WORK] = v;
+  }
+
+  // ── locking (shared heaps only) ─────────────────────────────────────────────────────────────
+  private depth = 0;
+  enter(): void {
+    if (this.h.pid < 0) throw new GcUsageError('this heap object was detached');
+    if (this.h.shared && this.depth++ === 0) lock(this.h.i32, this.g + G_LOCK, this.h.canBlock);
+    this.h.refreshViews();
+  }
+  leave(): void {
+    if (this.h.shared && --this.depth === 0) unlock(this.h.i32, this.g + G_LOCK);
+  }
+
+  // ── types ───────────────────────────────────────────────────────────────────────────────────
+  defineType(spec: TypeSpec): GcType {
+    const { name, size, offs } = checkSpec(spec);
+    this.enter();
+    try {
+      const id = storeType(this.h, this.g, size, size, offs);
+      const t = new TypeInfo(id, name, size, size, offs);
+      this.types[id] = t;
+      return t;
+    } finally {
+      this.leave();
+    }
+  }
+
+  get byteType(): GcType {
+    return this.types[BYTE_TYPE_ID]!;
+  }
+
+  /** The type of an array of n elements of `elem` (interned per thread). */
+  arrayType(elem: GcType, n: number): TypeInfo {
+    const e = this.checkType(elem);
+    if (!Number.isInteger(n) || n < 0 || n * e.size > 2 ** 31) {
+      throw new GcTypeError(`array length must be an integer from 0 with at most 2^31 bytes, got ${String(n)}`);
+    }
+    const key = `${e.id}x${n}`;
+    let t = this.arrayTypes.get(key);
+    if (t !== undefined) return t;
+    this.enter();
+    try {
+      const id = storeType(this.h, this.g, n * e.size, e.size, [...e.offs]);
+      t = new TypeInfo(id, `[${n}]${e.name}`, n * e.size, e.size, [...e.offs], e, n);
+    } finally {
+      this.leave();
+    }
+    this.types[t.id] = t;
+    this.arrayTypes.set(key, t);
+    return t;
+  }
+
+  typeById(id: number): TypeInfo {
+    const t = this.types[id];
+    if (t !== undefined) return t;
+    const loaded = loadType(this.h, this.g, id);
+    if (loaded === null) throw new GcTypeError(`no type with id ${id}`);
+    this.types[id] = loaded;
+    return loaded;
+  }
+
+  private checkType(t: unknown): TypeInfo {
+    if (t instanceof TypeInfo && this.types[t.id] === t) return t;
+    if (t instanceof TypeInfo) return this.typeById(t.id);
+    throw new GcTypeError('not a type of this heap (make one with heap.defineType)');
+  }
+
+  // ── allocation ──────────────────────────────────────────────────────────────────────────────
+  /** A new zeroed object of type t, held by the current scope. */
+  alloc(type: GcType): number {
+    const t = this.checkType(type);
+    this.enter();
+    try {
+      const p = this.mallocgc(t);
+      this.pushScope(p);
+      return p;
+    } finally {
+      this.leave();
+    }
+  }
+
+  allocArray(type: GcType, n: number): number {
+    return this.alloc(this.arrayType(type, n));
+  }
+
+  private mallocgc(t: TypeInfo): number {
+    const h = this.h;
+    const size = t.size;
+    if (size === 0) return this.mallocgc(this.types[BYTE_TYPE_ID]!); // no zerobase: every object is distinct
+    const f64 = h.f64;
+    const gf = this.gf;
+    if (h.i32[this.g + G_PHASE] !== GC_OFF) {
+      f64[gf + GF_ASSIST_CREDIT] -= size;
+      if (f64[gf + GF_ASSIST_CREDIT]! < 0) assist(this);
+    } else if (f64[gf + GF_HEAP_LIVE]! >= f64[gf + GF_TRIGGER]!) {
+      maybeTrigger(this);
+    }
+    let p: number;
+    if (t.noscan && size < TINY_SIZE) p = this.tinyAlloc(size);
+    else if (size <= MAX_SMALL_SIZE) p = this.smallAlloc(t);
+    else p = this.largeAlloc(t);
+    return p;
+  }
+
+  private smallAlloc(t: TypeInfo): number {
+    const h = this.h;
+    const n = t.size;
+    const cls = n <= 1016 ? sizeToClass8[(n + 7) >>> 3]! : sizeToClass128[(n - 897) >>> 7]!;
+    const spc = (cls << 1) | (t.noscan ? 1 : 0);
+    const slot = this.g + G_MCACHE + spc;
+    let s = h.i32[slot]!;
+    let idx = s === 0 ? -1 : gcNextFree(h, s);
+    if (idx < 0) {
+      if (s !== 0) {
+        h.i32[slot] = 0;
+        gcUncacheSpan(h, this.g, s);
+      }
+      s = this.cacheOrCollect(spc, n);
+      h.refreshViews();
+      h.i32[slot] = s;
+      idx = gcNextFree(h, s);
+    }
+    const i32 = h.i32;
+    i32[s + S_ALLOC_COUNT]++;
+    const elemsize = i32[s + S_ELEMSIZE]!;
+    const p = h.u32[s + S_BASE]! + idx * elemsize;
+    if (i32[s + S_NEEDZERO] !== 0) i32.fill(0, p >>> 2, (p + elemsize) >>> 2);
+    if ((spc & 1) === 0) h.u16[i32[s + S_GC_TYPES]! + idx] = t.id;
+    this.allocated(s, idx, elemsize);
+    h.f64[h.ps + PS_SMALL_ALLOC + cls]++;
+    return p;
+  }
+
+  /** Bookkeeping every new object shares: heapLive, and allocate-black during marking. */
+  private allocated(s: number, idx: number, bytes: number): void {
+    const h = this.h;
+    h.f64[this.gf + GF_HEAP_LIVE] += bytes;
+    if (h.i32[this.g + G_PHASE] !== GC_OFF) {
+      h.i32[s + S_MARK_BITS + 2 * (idx >>> 5)] |= 1 << (idx & 31);
+      this.bytesMarked += bytes;
+    }
+  }
+
+  /** cacheSpan, and when the heap is full: finish sweeping, collect, and try once more. */
+  private cacheOrCollect(spc: number, n: number): number {
+    let s = gcCacheSpan(this.h, this.g, spc);
+    if (s === 0 && !this.inCycle) {
+      gcFull(this, false, true);
+      s = gcCacheSpan(this.h, this.g, spc);
+    }
+    if (s === 0) throw new OutOfMemoryError(n, this.h.byteLength, this.h.maxPages * PAGE_SIZE);
+    return s;
+  }
+
+  private tinyAlloc(n: number): number {
+    const h = this.h;
+    const g = this.g;
+    let i32 = h.i32;
+    let off = i32[g + G_TINY_OFFSET]!;
+    if ((n & 7) === 0) off = (off + 7) & ~7;
+    else if ((n & 3) === 0) off = (off + 3) & ~3;
+    else if ((n & 1) === 0) off = (off + 1) & ~1;
+    const tiny = h.u32[g + G_TINY]!;
+    if (tiny !== 0 && off + n <= TINY_SIZE) {
+      i32[g + G_TINY_OFFSET] = off + n;
+      h.f64[h.ps + PS_TINY_ALLOCS]++;
+      const s = i32[g + G_TINY_SPAN]!;
+      const m = i32[s + S_TINY_MASKS]! + (((tiny - h.u32[s + S_BASE]!) >>> 4) << 1);
+      h.u16[m] = h.u16[m]! | (1 << off);
+      return tiny + off;
+    }
+    const block = this.smallAlloc(this.tinyBlockType());
+    i32 = h.i32;
+    const s = i32[h.spansWord + (block >>> 13)]!;
+    i32.fill(0, block >>> 2, (block >>> 2) + 4);
+    const m = i32[s + S_TINY_MASKS]! + (((block - h.u32[s + S_BASE]!) >>> 4) << 1);
+    h.u16[m] = 1;
+    h.u16[m + 1] = 0;
+    if (tiny === 0 || n < i32[g + G_TINY_OFFSET]!) {
+      h.u32[g + G_TINY] = block;
+      i32[g + G_TINY_OFFSET] = n;
+      i32[g + G_TINY_SPAN] = s;
+    }
+    return block;
+  }
+
+  private tinyType: TypeInfo | null = null;
+  /** A 16-byte noscan type: what a tiny block is allocated as. */
+  private tinyBlockType(): TypeInfo {
+    return (this.tinyType ??= this.arrayType(this.types[BYTE_TYPE_ID]!, TINY_SIZE));
+  }
+
+  private largeAlloc(t: TypeInfo): number {
+    const h = this.h;
+    const npages = Math.ceil(t.size / PAGE_SIZE);
+    const spc = t.noscan ? 1 : 0;
+    let s = npages <= h.maxPages ? growGcSpan(h, spc, npages) : 0;
+    if (s === 0 && !this.inCycle && npages <= h.maxPages) {
+      gcFull(this, false, true);
+      s = growGcSpan(h, spc, npages);
+    }
+    if (s === 0) throw new OutOfMemoryError(t.size, h.byteLength, h.maxPages * PAGE_SIZE);
+    const i32 = h.i32;
+    const p = h.u32[s + S_BASE]!;
+    if (i32[s + S_NEEDZERO] !== 0) h.u8.fill(0, p, p + npages * PAGE_SIZE);
+    i32[s + S_GC_TYPES] = t.id;
+    i32[s + S_ALLOC_COUNT] = 1;
+    i32[s + S_FREEINDEX] = 1;
+    gcListLarge(h, this.g, s);
+    this.allocated(s, 0, npages * PAGE_SIZE);
+    h.f64[h.ps + PS_LARGE_ALLOC] += npages * PAGE_SIZE;
+    h.f64[h.ps + PS_LARGE_ALLOC_COUNT]++;
+    return p;
+  }
+
+  // ── pointers ────────────────────────────────────────────────────────────────────────────────
+  /**
+   * The span record of the live collected object at p (p must be its start, or a tiny sub-object's),
+   * or an InvalidPointerError. Sets `lastIdx` to the slot.
+   */
+  lastIdx = 0;
+  objectSpan(p: unknown, op: string): number {
+    if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
+    const h = this.h;
+    if (p >= h.byteLength) throw new InvalidPointerError(p, `${op}: outside the heap`);
+    const i32 = h.i32;
+    const s = i32[h.spansWord + (p >>> 13)]!;
+    if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE || (i32[s + S_SPANCLASS]! & GC_SPAN_TAG) === 0) {
+      throw new InvalidPointerError(p, `${op}: not a collected object (heap.new)`);
+    }
+    const spc = i32[s + S_SPANCLASS]! & 0xff;
+    const base = h.u32[s + S_BASE]!;
+    let idx = 0;
+    if (spc > 1) {
+      idx = Math.floor((p - base) * h.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+      if (idx >= i32[s + S_NELEMS]!) throw new InvalidPointerError(p, `${op}: not a collected object`);
+      const start = base + idx * i32[s + S_ELEMSIZE]!;
+      if (start !== p) {
+        const m = spc === TINY_SPAN_CLASS ? h.u16[i32[s + S_TINY_MASKS]! + 2 * idx]! : 0;
+        if ((m & (1 << (p - start))) === 0) throw new InvalidPointerError(p, `${op}: interior pointer`);
+      }
+    } else if (p !== base) {
+      throw new InvalidPointerError(p, `${op}: interior pointer`);
+    }
+    const bit = 1 << (idx & 31);
+    const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
+    const sg = i32[H_SWEEPGEN]!;
+    const ssg = i32[s + S_SWEEPGEN]!;
+    // Unswept (the last cycle's verdict is pending): live iff marked. Swept: live iff allocated.
+    const live =
+      ssg === sg - 2 || ssg === sg - 1
+        ? (i32[at + 1]! & bit) !== 0
+        : spc <= 1 || (i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!;
+    if (!live) throw new InvalidPointerError(p, `${op}: not a live object (collected?)`);
+    this.lastIdx = idx;
+    return s;
+  }
+
+  /** The type of the live object at obj. */
+  typeOf(obj: number): TypeInfo {
+    this.enter();
+    try {
+      return this.typeAt(this.objectSpan(obj, 'typeOf'), this.lastIdx);
+    } finally {
+      this.leave();
+    }
+  }
+
+  private typeAt(s: number, idx: number): TypeInfo {
+    const i32 = this.h.i32;
+    const spc = i32[s + S_SPANCLASS]! & 0xff;
+    if ((spc & 1) !== 0) return this.types[BYTE_TYPE_ID]!; // noscan: we only know it has no pointers
+    if (spc <= 1) return this.typeById(i32[s + S_GC_TYPES]!);
+    return this.typeById(this.h.u16[i32[s + S_GC_TYPES]! + idx]!);
+  }
+
+  private pointerSlot(obj: number, offset: number, op: string): number {
+    const s = this.objectSpan(obj, op);
+    const spc = this.h.i32[s + S_SPANCLASS]! & 0xff;
+    if ((spc & 1) !== 0) throw new GcTypeError(`${op}: object ${obj} has no pointer fields`);
+    const t = this.typeAt(s, this.lastIdx);
+    if (!t.isPointerField(offset)) {
+      throw new GcTypeError(`${op}: offset ${String(offset)} is not a pointer field of ${t.name}`);
+    }
+    return (obj + offset) >>> 2;
+  }
+
+  /** obj.field = target, with Go's hybrid write barrier while marking (shade old and new). */
+  storePointer(obj: number, offset: number, target: number): void {
+    this.enter();
+    try {
+      const w = this.pointerSlot(obj, offset, 'storePointer');
+      if (target !== 0) this.objectSpan(target, 'storePointer target');
+      const u32 = this.h.u32;
+      if (this.h.i32[this.g + G_PHASE] !== GC_OFF) {
+        const old = u32[w]!;
+        if (old !== 0) greyObject(this, old);
+        if (target !== 0) greyObject(this, target);
+      }
+      this.h.u32[w] = target;
+    } finally {
+      this.leave();
+    }
+  }
+
+  loadPointer(obj: number, offset: number): number {
+    this.enter();
+    try {
+      return this.h.u32[this.pointerSlot(obj, offset, 'loadPointer')]!;
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Bytes of the object at obj (its size class's size, or whole pages). */
+  sizeOf(obj: number): number {
+    this.enter();
+    try {
+      const s = this.objectSpan(obj, 'sizeOf');
+      return this.h.i32[s + S_ELEMSIZE]!;
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Shades a pointer being written into a root while marking (roots were scanned at cycle start). */
+  shadeRoot(p: number): void {
+    if (p !== 0 && this.h.i32[this.g + G_PHASE] === GC_MARK) greyObject(this, p);
+  }
+
+  // ── roots ───────────────────────────────────────────────────────────────────────────────────
+  root(obj: number): RootHandle {
+    this.enter();
+    let slot: number;
+    try {
+      if (obj !== 0) this.objectSpan(obj, 'root');
+      const h = this.h;
+      const d = this.g + G_ROOTS;
+      const free = h.i32[this.g + G_ROOT_FREE]!;
+      if (free !== 0) {
+        slot = free - 1;
+        const data = vecData(h, d);
+        h.i32[this.g + G_ROOT_FREE] = h.i32[data + 2 * slot + 1]!;
+      } else {
+        slot = vecLen(h, d) >>> 1;
+        vecReserve(h, d, 2);
+        vecSetLen(h, d, 2 * slot + 2);
+      }
+      const data = vecData(h, d);
+      h.u32[data + 2 * slot] = obj;
+      h.i32[data + 2 * slot + 1] = -1;
+      this.shadeRoot(obj);
+    } finally {
+      this.leave();
+    }
+    return new Root(this, slot);
+  }
+
+  // ── scopes ──────────────────────────────────────────────────────────────────────────────────
+  private scopeVec(): number {
+    return this.h.mc + P_SCOPE;
+  }
+
+  pushScope(p: number): void {
+    const h = this.h;
+    const d = this.scopeVec();
+    const len = h.i32[d + 1]!;
+    if (len < h.i32[d + 2]!) {
+      h.u32[h.i32[d]! + len] = p;
+      h.i32[d + 1] = len + 1;
+    } else {
+      vecPush(h, d, p);
+    }
+  }
+
+  scope<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw new GcUsageError('scope takes a function');
+    const d = this.scopeVec();
+    const mark = this.h.i32[d + 1]!;
+    this.scopeDepth++;
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.scopeDepth--;
+      this.enter();
+      vecSetLen(this.h, d, mark);
+      this.leave();
+    }
+    if (result instanceof Promise) {
+      throw new GcUsageError('scope functions must be synchronous (objects cannot be held across await)');
+    }
+    if (typeof result === 'number' && result !== 0 && this.isCollected(result)) {
+      this.enter();
+      try {
+        this.shadeRoot(result);
+        this.pushScope(result);
+      } finally {
+        this.leave();
+      }
+    }
+    return result;
+  }
+
+  /** Whether p is a live collected object (for the scope's return value: anything else is ignored). */
+  isCollected(p: number): boolean {
+    try {
+      this.objectSpan(p, 'isCollected');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Objects the base scope holds (outside any scope) — emptied by a top-level heap.gc(). */
+  clearBaseScope(): void {
+    if (this.scopeDepth === 0) vecSetLen(this.h, this.scopeVec(), 0);
+  }
+
+  // ── cycle controls ──────────────────────────────────────────────────────────────────────────
+  gc(): void {
+    this.enter();
+    try {
+      this.clearBaseScope();
+      gcFull(this, true, false);
+    } finally {
+      this.leave();
+    }
+    runFinalizers(this);
+  }
+
+  /** Starts a cycle if none is running, else does `work` bytes of marking. Returns true when a cycle ended. */
+  step(work: number): boolean {
+    this.enter();
+    try {
+      if (this.h.i32[this.g + G_PHASE] === GC_OFF) {
+        gcStart(this, false);
+        return false;
+      }
+      return gcStep(this, work);
+    } finally {
+      this.leave();
+    }
+  }
+
+  get phase(): 'off' | 'mark' {
+    return this.h.i32[this.g + G_PHASE] === GC_OFF ? 'off' : 'mark';
+  }
+
+  setGCPercent(percent: number): number {
+    if (!Number.isInteger(percent) || percent < -1) throw new GcUsageError(`GC percent must be an integer >= -1, got ${String(percent)}`);
+    this.enter();
+    try {
+      const old = this.h.i32[this.g + G_GC_PERCENT]!;
+      this.h.i32[this.g + G_GC_PERCENT] = percent;
+      commitNow(this);
+      return old;
+    } finally {
+      this.leave();
+    }
+  }
+
+  setMemoryLimit(bytes: number): number {
+    if (typeof bytes !== 'number' || Number.isNaN(bytes) || bytes < 0) {
+      throw new GcUsageError(`memory limit must be a non-negative number of bytes (Infinity = none), got ${String(bytes)}`);
+    }
+    this.enter();
+    try {
+      const f64 = this.h.f64;
+      const old = f64[this.gf + GF_MEMORY_LIMIT]!;
+      f64[this.gf + GF_MEMORY_LIMIT] = bytes;
+      commitNow(this);
+      return old;
+    } finally {
+      this.leave();
+    }
+  }
+
+  setFinalizer(obj: number, fn: ((obj: number) => void) | null): void {
+    if (fn !== null && typeof fn !== 'function') throw new GcUsageError('a finalizer is a function (or null to remove it)');
+    this.enter();
+    try {
+      this.objectSpan(obj, 'setFinalizer');
+      setFinalizer(this, obj, fn);
+    } finally {
+      this.leave();
+    }
+  }
+
+  setTrace(option: GcTraceOption): void {
+    if (option === true) this.trace = (line) => console.error(line);
+    else if (option === false) this.trace = null;
+    else if (typeof option === 'function') this.trace = option;
+    else throw new GcUsageError('gctrace is true, false or a function (line, cycle) => void');
+  }
+
+  get heapGoal(): number {
+    return this.h.f64[this.gf + GF_HEAP_GOAL]!;
+  }
+
+  /** Unix ms when the collector started on this heap. */
+  get startMs(): number {
+    return this.h.f64[this.gf + GF_START]!;
+  }
+
+  /** Attached Ps with a scope stack (for root scanning). */
+  scopeStacks(): number[] {
+    const h = this.h;
+    const out: number[] = [];
+    for (let p = 0; p < h.maxP; p++) out.push(h.pWord + p * MCACHE_WORDS + P_SCOPE);
+    return out;
+  }
+}
+
+class Root implements RootHandle {
+  private released = false;
+  constructor(
+    private readonly c: Collector,
+    private readonly slot: number,
+  ) {}
+
+  private word(): number {
+    if (this.released) throw new GcUsageError('this root handle was released');
+    return vecData(this.c.h, this.c.g + G_ROOTS) + 2 * this.slot;
+  }
+
+  get(): number {
+    this.c.enter();
+    try {
+      return this.c.h.u32[this.word()]!;
+    } finally {
+      this.c.leave();
+    }
+  }
+
+  set(obj: number): void {
+    this.c.enter();
+    try {
+      const w = this.word();
+      if (obj !== 0) this.c.objectSpan(obj, 'root.set');
+      this.c.shadeRoot(obj);
+      this.c.h.u32[w] = obj;
+    } finally {
+      this.c.leave();
+    }
+  }
+
+  release(): void {
+    this.c.enter();
+    try {
+      const w = this.word();
+      const h = this.c.h;
+      h.u32[w] = 0;
+      h.i32[w + 1] = h.i32[this.c.g + G_ROOT_FREE]!;
+      h.i32[this.c.g + G_ROOT_FREE] = this.slot + 1;
+      this.released = true;
+    } finally {
+      this.c.leave();
+    }
+  }
+}
+
+import { commitNow } from './cycle.js';
+export { GC_REGION_WORDS, HEAP_MINIMUM, allocManual };

@@ -11,6 +11,9 @@
 // division (Go's divMagic), checks that the slot holds a live object, and clears its mark bit.
 //
 // Every check happens before anything is written, so an error leaves the heap as it was.
+//
+// Heap profiling (src/profile/memprofile.ts) costs malloc's fast path one subtract-and-compare on
+// `nextSample`, and free's one test of the span's S_PROFILED word; everything else is on slow paths.
 
 import { HeapConfigError, InvalidPointerError, OutOfMemoryError, checkSize } from './errors.js';
 import {
@@ -56,6 +59,7 @@ import {
   S_NEEDZERO,
   S_NELEMS,
   S_NPAGES,
+  S_PROFILED,
   S_SPANCLASS,
   S_STATE,
   ZEROBASE_PTR,
@@ -72,11 +76,11 @@ import { allocSpan, freeSpan } from './mheap.js';
 import { type Backing, backingBuffer, createBacking, growBacking } from './memory.js';
 import { slotIsLive } from './mspan.js';
 import { pageAllocInit, pageGrow, writeBits } from './pagealloc.js';
-import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
+import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, classToSize, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
 import { HeapState } from './state.js';
 import { type MemStats, readMemStats } from './stats.js';
-import { Collector, type GcTraceOption, type RootHandle } from './gc/collector.js';
-import type { GcType, TypeSpec } from './gc/types.js';
+import { DEFAULT_MEM_PROFILE_RATE, MemProfile, type MemProfileRecord, checkMemProfileRate } from '../profile/memprofile.js';
+import { encodeHeapProfile } from '../profile/pprof.js';
 
 export interface HeapOptions {
   /** Bytes the buffer starts with (rounded up to whole 4 MiB chunks, metadata included). Default 4 MiB. */
@@ -92,6 +96,11 @@ export interface HeapOptions {
    * makes a shared heap. Its maximum must be at least maxBytes.
    */
   memory?: WebAssembly.Memory;
+  /**
+   * Go's runtime.MemProfileRate: one heap-profile sample per this many bytes allocated, on average.
+   * Default 512 KiB; 1 samples every allocation; 0 turns profiling off. Per Heap object (per thread).
+   */
+  memProfileRate?: number;
 }
 
 /**
@@ -129,7 +138,10 @@ interface Plan {
 
 /** Marks a constructor call as an attach (only Heap.attach makes one). */
 class AttachRequest {
-  constructor(readonly handle: HeapHandle) {}
+  constructor(
+    readonly handle: HeapHandle,
+    readonly memProfileRate: number | undefined,
+  ) {}
 }
 
 function planNewHeap(options: HeapOptions): Plan {
@@ -194,11 +206,19 @@ function planAttach(handle: HeapHandle): Plan {
 export class Heap extends HeapState {
   /** The most bytes the buffer may grow to. */
   readonly maxBytes: number;
+  /** Bytes to allocate before the next heap-profile sample (Go's mcache.nextSample); Infinity when off. */
+  nextSample: number;
+  /** This thread's heap-profile buckets and sampled objects; null when memProfileRate is 0. */
+  readonly memProfile: MemProfile | null;
 
   constructor(options: HeapOptions = {}) {
-    const plan = options instanceof AttachRequest ? planAttach(options.handle) : planNewHeap(options);
+    const attaching = options instanceof AttachRequest;
+    const rate = checkMemProfileRate(options.memProfileRate ?? DEFAULT_MEM_PROFILE_RATE);
+    const plan = attaching ? planAttach(options.handle) : planNewHeap(options);
     super(plan.backing, plan.layout, plan.shared);
     this.maxBytes = plan.maxBytes;
+    this.memProfile = rate === 0 ? null : new MemProfile(rate);
+    this.nextSample = this.memProfile === null ? Infinity : this.memProfile.nextSample();
     this.canBlock = plan.shared && threadCanBlock(this.i32);
     if (plan.newMappedPages !== 0) this.initHeader(plan);
     this.attachP();
@@ -256,8 +276,9 @@ export class Heap extends HeapState {
   }
 
   /** The same heap, from another thread: a P of its own, with its own mcache. */
-  static attach(handle: HeapHandle): Heap {
-    return new Heap(new AttachRequest(handle) as unknown as HeapOptions);
+  static attach(handle: HeapHandle, options: { memProfileRate?: number } = {}): Heap {
+    const request = new AttachRequest(handle, options.memProfileRate);
+    return new Heap(request as unknown as HeapOptions);
   }
 
   /** Which P this thread is (0..maxP-1), or -1 once detached. */
@@ -330,7 +351,10 @@ export class Heap extends HeapState {
         if (((idx + 1) & 31) !== 0) {
           i32[s + S_ALLOC_CACHE] = cache >>> (t + 1);
           i32[s + S_FREEINDEX] = idx + 1;
-          return this.u32[s + S_BASE]! + idx * i32[s + S_ELEMSIZE]!;
+          const size = i32[s + S_ELEMSIZE]!;
+          const p = this.u32[s + S_BASE]! + idx * size;
+          if ((this.nextSample -= size) < 0) return this.profileAlloc(p, size);
+          return p;
         }
       }
       return this.allocSmall(spc, n);
@@ -345,6 +369,8 @@ export class Heap extends HeapState {
     if (n < TINY_SIZE) {
       const p = tinyAlloc(this, n);
       if (p === 0) throw this.outOfMemory(n);
+      // Only a new 16-byte block is accounted (and sampled), as in Go; it is the one 16-aligned result.
+      if ((p & (TINY_SIZE - 1)) === 0 && (this.nextSample -= TINY_SIZE) < 0) return this.profileAlloc(p, TINY_SIZE);
       return p;
     }
     if (n <= MAX_SMALL_SIZE) {
@@ -358,6 +384,8 @@ export class Heap extends HeapState {
     this.checkAttached();
     const p = nextFree(this, spanclass);
     if (p === 0) throw this.outOfMemory(n);
+    const size = classToSize[spanclass >>> 1]!;
+    if ((this.nextSample -= size) < 0) return this.profileAlloc(p, size);
     return p;
   }
 
@@ -373,7 +401,28 @@ export class Heap extends HeapState {
     const f64 = this.f64;
     f64[this.ps + PS_LARGE_ALLOC] += npages * PAGE_SIZE;
     f64[this.ps + PS_LARGE_ALLOC_COUNT]++;
-    return this.u32[s + S_BASE]!;
+    const p = this.u32[s + S_BASE]!;
+    if ((this.nextSample -= npages * PAGE_SIZE) < 0) return this.profileAlloc(p, npages * PAGE_SIZE);
+    return p;
+  }
+
+  /** A sampled allocation: record its stack, mark its span, draw the next countdown. */
+  private profileAlloc(p: number, size: number): number {
+    const profile = this.memProfile!;
+    this.nextSample = profile.nextSample();
+    const at = this.i32[this.spansWord + (p >>> 13)]! + S_PROFILED;
+    if (this.shared) Atomics.add(this.i32, at, 1);
+    else this.i32[at]++;
+    profile.recordAlloc(p, size);
+    return p;
+  }
+
+  /** One sampled object of span s is gone: when none is left, its frees take the fast path again. */
+  private unprofile(s: number): void {
+    const i32 = this.i32;
+    if (this.shared) {
+      if (Atomics.sub(i32, s + S_PROFILED, 1) <= 0) Atomics.store(i32, s + S_PROFILED, 0);
+    } else if (i32[s + S_PROFILED]! > 0) i32[s + S_PROFILED]--;
   }
 
   private outOfMemory(n: number): OutOfMemoryError {
@@ -399,7 +448,7 @@ export class Heap extends HeapState {
       const i32 = this.i32;
       const s = i32[this.spansWord + (p >>> 13)]!;
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
-      if (s !== 0 && spc > TINY_SPAN_CLASS) {
+      if (s !== 0 && spc > TINY_SPAN_CLASS && i32[s + S_PROFILED] === 0) {
         const off = p - this.u32[s + S_BASE]!;
         const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
         const bit = 1 << (idx & 31);
@@ -431,6 +480,19 @@ export class Heap extends HeapState {
     const { s, idx } = this.findObject(p, 'free');
     const i32 = this.i32;
     const spc = i32[s + S_SPANCLASS]!;
+    if (i32[s + S_PROFILED] !== 0) {
+      // Of a tiny block, the block is the sampled object: it is gone once its last sub-object is.
+      const tinyBlock = spc === TINY_SPAN_CLASS && isTinyBlock(this, s, idx);
+      this.freeObject(p, s, idx, spc);
+      const sampled = !tinyBlock ? p : slotIsLive(this, s, idx) ? -1 : p & ~(TINY_SIZE - 1);
+      if (sampled >= 0 && this.memProfile?.recordFree(sampled) === true && spc > 1) this.unprofile(s);
+      return;
+    }
+    this.freeObject(p, s, idx, spc);
+  }
+
+  private freeObject(p: number, s: number, idx: number, spc: number): void {
+    const i32 = this.i32;
     if (spc <= 1) {
       // A large object: its pages go back to the heap at once.
       if (this.shared ? (Atomics.and(i32, s + S_MARK_BITS, ~1) & 1) === 0 : (i32[s + S_MARK_BITS]! & 1) === 0) {
@@ -464,7 +526,6 @@ export class Heap extends HeapState {
     if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE) throw new InvalidPointerError(p, `${op}: not in an allocated span`);
     const off = p - this.u32[s + S_BASE]!;
     const spc = i32[s + S_SPANCLASS]!;
-    if (spc < 0) throw new InvalidPointerError(p, `${op}: a collected object (heap.new); the collector frees it`);
     if (spc <= 1) {
       if (off !== 0) throw new InvalidPointerError(p, `${op}: interior pointer into a large object`);
       if ((i32[s + S_MARK_BITS]! & 1) === 0) throw new InvalidPointerError(p, `${op}: already freed`);
@@ -515,71 +576,39 @@ export class Heap extends HeapState {
     return q;
   }
 
-  // ── the collector (src/runtime/gc, docs/gc.md): typed objects, roots, scopes, heap.gc() ──────────
-  private collectorCache: Collector | null = null;
-  /** This thread's handle on the heap's collector, made on first use (malloc-only heaps never pay). */
-  get collector(): Collector {
+  /**
+   * This Heap object's heap profile as a gzipped pprof file, like Go's pprof.WriteHeapProfile: open it
+   * with `go tool pprof`. It holds the allocations this thread made (no samples when memProfileRate is 0).
+   */
+  writeHeapProfile(): Uint8Array {
+    return encodeHeapProfile(this.memProfileRecords(), { rate: this.memProfile?.rate ?? 0 });
+  }
+
+  /** Go's runtime.MemProfile: every sampled allocation site with its unscaled counts. */
+  memProfileRecords(): MemProfileRecord[] {
     this.checkAttached();
-    return (this.collectorCache ??= new Collector(this));
+    const profile = this.memProfile;
+    if (profile === null) return [];
+    this.refreshViews();
+    // Sampled objects that died without free() telling the profiler: freed by another thread, or a tiny
+    // block released when its last sub-object was already free.
+    for (const p of profile.sampledPointers()) {
+      if (this.sampledObjectIsLive(p)) continue;
+      profile.recordFree(p);
+      const s = this.i32[this.spansWord + (p >>> 13)]!;
+      if (s !== 0 && this.i32[s + S_STATE] === SPAN_IN_USE) this.unprofile(s);
+    }
+    return profile.records();
   }
-  /** Declares a struct layout for collected objects: `pointers` are byte offsets of 32-bit pointer fields. */
-  defineType(spec: TypeSpec): GcType {
-    return this.collector.defineType(spec);
-  }
-  /** The predefined pointer-free byte type (newArray(heap.byteType, n) is a []byte). */
-  get byteType(): GcType {
-    return this.collector.byteType;
-  }
-  /** The type of an n-element array of `elem`. */
-  arrayType(elem: GcType, n: number): GcType {
-    return this.collector.arrayType(elem, n);
-  }
-  /** A new zeroed collected object, held by the innermost heap.scope until it returns. */
-  new(type: GcType): number {
-    return this.collector.alloc(type);
-  }
-  /** A new zeroed array of n elements of `type`. */
-  newArray(type: GcType, n: number): number {
-    return this.collector.allocArray(type, n);
-  }
-  /** obj's pointer field at `offset` = target (0 or a live object), with the hybrid write barrier. */
-  storePointer(obj: number, offset: number, target: number): void {
-    this.collector.storePointer(obj, offset, target);
-  }
-  loadPointer(obj: number, offset: number): number {
-    return this.collector.loadPointer(obj, offset);
-  }
-  /** An explicit root holding obj until released. */
-  root(obj: number): RootHandle {
-    return this.collector.root(obj);
-  }
-  /** Runs fn; objects allocated inside stay alive until it returns, and its returned object survives. */
-  scope<T>(fn: () => T): T {
-    return this.collector.scope(fn);
-  }
-  /** runtime.GC(): a full blocking cycle and sweep; outside any scope it also ends the base scope. */
-  gc(): void {
-    this.collector.gc();
-  }
-  /** Starts a cycle if none runs, else does `work` bytes of marking; true when a cycle just ended. */
-  gcStep(work = 64 << 10): boolean {
-    return this.collector.step(work);
-  }
-  /** debug.SetGCPercent: GOGC (default 100, -1 = off); returns the previous value. */
-  setGCPercent(percent: number): number {
-    return this.collector.setGCPercent(percent);
-  }
-  /** debug.SetMemoryLimit: the soft limit in bytes (Infinity = none); returns the previous value. */
-  setMemoryLimit(bytes: number): number {
-    return this.collector.setMemoryLimit(bytes);
-  }
-  /** runtime.SetFinalizer: fn(obj) runs once obj is found unreachable (null removes it). */
-  setFinalizer(obj: number, fn: ((obj: number) => void) | null): void {
-    this.collector.setFinalizer(obj, fn);
-  }
-  /** GODEBUG=gctrace=1: true prints Go's line per cycle to stderr (console.error), a function gets it. */
-  setGCTrace(option: GcTraceOption): void {
-    this.collector.setTrace(option);
+
+  private sampledObjectIsLive(p: number): boolean {
+    if (p >= this.byteLength) return false;
+    const i32 = this.i32;
+    const s = i32[this.spansWord + (p >>> 13)]!;
+    if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE || i32[s + S_PROFILED] === 0) return false;
+    const off = p - this.u32[s + S_BASE]!;
+    if (i32[s + S_SPANCLASS]! <= 1) return off === 0 && (i32[s + S_MARK_BITS]! & 1) !== 0;
+    return slotIsLive(this, s, Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32));
   }
 
   /** Go's runtime.ReadMemStats for this heap (drops this P's tiny block, as Go's does). */

@@ -40,6 +40,7 @@ import {
   S_NEXT,
   S_NPAGES,
   S_POOL,
+  S_PROFILED,
   S_PREV,
   S_SPANCLASS,
   S_STATE,
@@ -225,6 +226,7 @@ function initSpan(h: HeapState, s: number, page: number, npages: number, spancla
   i32[s + S_LIST] = LIST_NONE;
   i32[s + S_NEEDZERO] = needzero;
   i32[s + S_CACHED_BY] = -1;
+  i32[s + S_PROFILED] = 0;
   h.u32[s + S_DIVMUL] = classToDivMul[sizeClass]!;
   i32[s + S_POOL] = sizeClass;
   initBitmaps(h, s);

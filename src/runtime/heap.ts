@@ -79,6 +79,8 @@ import { pageAllocInit, pageGrow, writeBits } from './pagealloc.js';
 import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, classToSize, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
 import { HeapState } from './state.js';
 import { type MemStats, readMemStats } from './stats.js';
+import { Collector, type GcTraceOption, type RootHandle } from './gc/collector.js';
+import type { GcType, TypeSpec } from './gc/types.js';
 import { DEFAULT_MEM_PROFILE_RATE, MemProfile, type MemProfileRecord, checkMemProfileRate } from '../profile/memprofile.js';
 import { encodeHeapProfile } from '../profile/pprof.js';
 
@@ -526,6 +528,7 @@ export class Heap extends HeapState {
     if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE) throw new InvalidPointerError(p, `${op}: not in an allocated span`);
     const off = p - this.u32[s + S_BASE]!;
     const spc = i32[s + S_SPANCLASS]!;
+    if (spc < 0) throw new InvalidPointerError(p, `${op}: a collected object (heap.new); the collector frees it`);
     if (spc <= 1) {
       if (off !== 0) throw new InvalidPointerError(p, `${op}: interior pointer into a large object`);
       if ((i32[s + S_MARK_BITS]! & 1) === 0) throw new InvalidPointerError(p, `${op}: already freed`);
@@ -609,6 +612,73 @@ export class Heap extends HeapState {
     const off = p - this.u32[s + S_BASE]!;
     if (i32[s + S_SPANCLASS]! <= 1) return off === 0 && (i32[s + S_MARK_BITS]! & 1) !== 0;
     return slotIsLive(this, s, Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32));
+  }
+
+  // ── the collector (src/runtime/gc, docs/gc.md): typed objects, roots, scopes, heap.gc() ──────────
+  private collectorCache: Collector | null = null;
+  /** This thread's handle on the heap's collector, made on first use (malloc-only heaps never pay). */
+  get collector(): Collector {
+    this.checkAttached();
+    return (this.collectorCache ??= new Collector(this));
+  }
+  /** Declares a struct layout for collected objects: `pointers` are byte offsets of 32-bit pointer fields. */
+  defineType(spec: TypeSpec): GcType {
+    return this.collector.defineType(spec);
+  }
+  /** The predefined pointer-free byte type (newArray(heap.byteType, n) is a []byte). */
+  get byteType(): GcType {
+    return this.collector.byteType;
+  }
+  /** The type of an n-element array of `elem`. */
+  arrayType(elem: GcType, n: number): GcType {
+    return this.collector.arrayType(elem, n);
+  }
+  /** A new zeroed collected object, held by the innermost heap.scope until it returns. */
+  new(type: GcType): number {
+    return this.collector.alloc(type);
+  }
+  /** A new zeroed array of n elements of `type`. */
+  newArray(type: GcType, n: number): number {
+    return this.collector.allocArray(type, n);
+  }
+  /** obj's pointer field at `offset` = target (0 or a live object), with the hybrid write barrier. */
+  storePointer(obj: number, offset: number, target: number): void {
+    this.collector.storePointer(obj, offset, target);
+  }
+  loadPointer(obj: number, offset: number): number {
+    return this.collector.loadPointer(obj, offset);
+  }
+  /** An explicit root holding obj until released. */
+  root(obj: number): RootHandle {
+    return this.collector.root(obj);
+  }
+  /** Runs fn; objects allocated inside stay alive until it returns, and its returned object survives. */
+  scope<T>(fn: () => T): T {
+    return this.collector.scope(fn);
+  }
+  /** runtime.GC(): a full blocking cycle and sweep; outside any scope it also ends the base scope. */
+  gc(): void {
+    this.collector.gc();
+  }
+  /** Starts a cycle if none runs, else does `work` bytes of marking; true when a cycle just ended. */
+  gcStep(work = 64 << 10): boolean {
+    return this.collector.step(work);
+  }
+  /** debug.SetGCPercent: GOGC (default 100, -1 = off); returns the previous value. */
+  setGCPercent(percent: number): number {
+    return this.collector.setGCPercent(percent);
+  }
+  /** debug.SetMemoryLimit: the soft limit in bytes (Infinity = none); returns the previous value. */
+  setMemoryLimit(bytes: number): number {
+    return this.collector.setMemoryLimit(bytes);
+  }
+  /** runtime.SetFinalizer: fn(obj) runs once obj is found unreachable (null removes it). */
+  setFinalizer(obj: number, fn: ((obj: number) => void) | null): void {
+    this.collector.setFinalizer(obj, fn);
+  }
+  /** GODEBUG=gctrace=1: true prints Go's line per cycle to stderr (console.error), a function gets it. */
+  setGCTrace(option: GcTraceOption): void {
+    this.collector.setTrace(option);
   }
 
   /** Go's runtime.ReadMemStats for this heap (drops this P's tiny block, as Go's does). */

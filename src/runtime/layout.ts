@@ -33,9 +33,12 @@
 //   ┌────────┬─────────┬──────────┬──────────┬────────┬───────────┬────────────┬────────────┐
 //   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
-//   │ 8 nprofiled · 9 sweepgen · 10 state · 11 (spare) · 12 list · 13 next · 14 prev        │
+//   │ 8 nprofiled · 9 sweepgen · 10 state · 11 gcTypes · 12 list · 13 next · 14 prev        │
 //   │ 15 needzero · 16 cachedBy · 17 divMul · 18 pool class · 19 (spare)                    │
 //   │ 20 tiny masks (uint16 index) · 21..23 spare                                           │
+//   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
+//   │ through word 13, and word 11 holds its object types: for a small scan span the uint16  │
+//   │ index of a type-id table at the span's end, for a large object its type id.           │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ bitmaps, interleaved so a slot's two words sit side by side (one address computation):│
 //   │   s+24+2w   allocBits word w: slot allocated as of the last sweep; bits past nelems = 1 │
@@ -44,6 +47,20 @@
 //   │ tiny masks  (class 2 only) per block: uint16 allocated sub-object starts, then uint16 │
 //   │             freed sub-object starts; bit k = the sub-object at byte k of the block    │
 //   └───────────────────────────────────────────────────────────────────────────────────────┘
+//
+// The collector (src/runtime/gc) keeps its state in one manual span, the GC region, whose first word
+// index is in header word H_GC (0 until a program first uses a GC API):
+//
+//   GC region, int32 words from g (float64 fields from g/2 + GF_*)
+//   ┌───────────────────────────────────────────────────────────────────────────────────────┐
+//   │ 0..63    phase, lock, GOGC, cycle counters, tiny block, vectors (types, roots, grey     │
+//   │          queue, finalizers): each vector is [data word index, length, capacity]         │
+//   │ 64..199  GC mcache: the span cached per span class for collected objects               │
+//   │ 256..    GC mcentral: per span class partial[2] and full[2] (head, tail) — swept and    │
+//   │          unswept sets whose roles flip with sweepgen parity, as in Go                   │
+//   │ then     float64 pacer and statistics fields, PauseNs[256], PauseEnd[256]              │
+//   └───────────────────────────────────────────────────────────────────────────────────────┘
+//   A P's words 5..7 hold its scope stack (a vector of objects held by open heap.scope calls).
 //
 // allocCache is a 32-bit window (JS's widest cheap integer) of the inverted allocBits: bit 0 is slot
 // `freeindex`, and the window ends at the next multiple of 32, where the slow path reloads it.
@@ -78,6 +95,7 @@ export const H_NUM_LEVELS = 15; // summary levels
 export const H_GROWTHS = 16; // how many times the buffer grew
 export const H_MAX_BYTES_LO = 17; // maxBytes as the user gave it (lo/hi 32 bits)
 export const H_MAX_BYTES_HI = 18;
+export const H_GC = 19; // word index of the GC region (src/runtime/gc), 0 until the collector is used
 export const H_POOL_FREE = 32; // [NUM_SIZE_CLASSES] free-list head of each span-record pool
 export const H_POOL_NEXT = H_POOL_FREE + NUM_SIZE_CLASSES; // [..] next unused record in the pool's chunk
 export const H_POOL_END = H_POOL_NEXT + NUM_SIZE_CLASSES; // [..] end of the pool's chunk
@@ -105,6 +123,7 @@ export const P_TINY = 1; // current tiny block (byte offset), 0 if none
 export const P_TINY_OFFSET = 2; // bytes used in it
 export const P_TINY_SPAN = 3; // span record of the tiny block
 export const P_EPOCH = 4; // bumped on every attach, so a stale handle cannot act for a reused P
+export const P_SCOPE = 5; // [3] the P's scope stack vector (data word index, length, capacity), see gc/
 export const P_ALLOC = 8; // [NUM_SPAN_CLASSES] cached span record per span class, 0 = none
 export const P_STATS_WORD = P_ALLOC + NUM_SPAN_CLASSES + 8; // float64 counters start here (8-byte aligned)
 // float64 indices relative to the P's stats base
@@ -143,10 +162,63 @@ export const S_CACHED_BY = 16; // P holding it in its mcache, -1 if none
 export const S_DIVMUL = 17;
 export const S_POOL = 18; // the fixalloc pool (size class) the record came from
 export const S_TINY_MASKS = 20; // uint16 index of the tiny masks (class 2), 0 otherwise
+/** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
+export const S_GC_TYPES = 11;
+/** Or-ed into S_SPANCLASS of a span of collected objects: negative, so malloc/free paths never take it. */
+export const GC_SPAN_TAG = 1 << 31;
 export const SPAN_HEADER_WORDS = 24;
 /** allocBits word w of span s is at s + S_ALLOC_BITS + 2w, its gcmarkBits word right after it. */
 export const S_ALLOC_BITS = SPAN_HEADER_WORDS;
 export const S_MARK_BITS = SPAN_HEADER_WORDS + 1;
+
+// ── the GC region (int32 word offsets from its start; see the diagram above) ────────────────
+export const G_PHASE = 0; // GC_OFF, GC_MARK, GC_MARKTERM
+export const G_LOCK = 1; // serialises collector calls on a shared heap
+export const G_GC_PERCENT = 2; // GOGC; -1 = off
+export const G_NUM_GC = 3;
+export const G_NUM_FORCED = 4;
+export const G_TINY = 5; // current tiny block for collected noscan objects (byte offset), 0 if none
+export const G_TINY_OFFSET = 6;
+export const G_TINY_SPAN = 7;
+export const G_TYPES = 8; // vector: type records
+export const G_TYPE_INDEX = 11; // vector: type id → word offset of its record in G_TYPES
+export const G_ROOTS = 14; // vector: root handle slots (object pointers; released slots chain a free list)
+export const G_ROOT_FREE = 17; // first released root slot + 1, 0 if none
+export const G_GREY = 18; // vector: the grey queue (object addresses)
+export const G_FINALIZERS = 21; // vector: objects with a finalizer (pointer, finalizer id) pairs
+export const G_SWEEP_DONE = 24; // 1 once every span of this cycle is swept
+export const G_NEXT_FIN_ID = 25;
+export const G_MCACHE = 64; // [NUM_SPAN_CLASSES]
+export const G_CENTRAL = 256; // [NUM_SPAN_CLASSES × 8]: partial0, partial1, full0, full1 as (head, tail)
+export const G_F64 = G_CENTRAL + NUM_SPAN_CLASSES * 8; // float64 fields start at word g + G_F64
+export const GF_HEAP_LIVE = 0; // bytes allocated since the last mark plus what it marked (Go's heapLive)
+export const GF_HEAP_MARKED = 1;
+export const GF_HEAP_GOAL = 2;
+export const GF_TRIGGER = 3;
+export const GF_MEMORY_LIMIT = 4;
+export const GF_LAST_HEAP_SCAN = 5; // scannable bytes marked last cycle (Go's lastHeapScan)
+export const GF_SCAN_WORK = 6; // bytes scanned this cycle (heapScanWork)
+export const GF_BYTES_MARKED = 7;
+export const GF_CONS_MARK = 8;
+export const GF_PAUSE_TOTAL = 9; // ns
+export const GF_LAST_GC = 10; // Unix ns
+export const GF_GC_CPU_NS = 11; // GC time since start (pauses, assists, marking in heap.gc)
+export const GF_START = 12; // Unix ms when the collector started (for gctrace's @ and GCCPUFraction)
+export const GF_MARK_START = 13; // Unix ms when this cycle's mark began
+export const GF_HEAP_AT_START = 14; // heapLive when this cycle began
+export const GF_STW1_MS = 15;
+export const GF_ASSIST_MS = 16;
+export const GF_TRIGGERED_AT = 17;
+export const GF_ASSIST_CREDIT = 18; // bytes; negative = debt (one assist account for the heap)
+export const GF_STACK_SCAN = 19; // bytes of scope stacks scanned (Go's lastStackScan)
+export const GF_GLOBALS_SCAN = 20; // bytes of root handles scanned (Go's globalsScan)
+export const GF_MARK_MS = 21; // marking time this cycle outside assists (heap.gc, steps)
+export const GF_PAUSE_NS = 32; // [256]
+export const GF_PAUSE_END = GF_PAUSE_NS + 256; // [256]
+export const GC_REGION_WORDS = G_F64 + 2 * (GF_PAUSE_END + 256);
+export const GC_OFF = 0;
+export const GC_MARK = 1;
+export const GC_MARKTERM = 2;
 
 export const SPAN_DEAD = 0;
 export const SPAN_IN_USE = 1; // a heap span: small objects or one large object

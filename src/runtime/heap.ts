@@ -437,8 +437,9 @@ export class Heap extends HeapState {
     if (p === ZEROBASE_PTR) return p;
     this.refreshViews();
     const s = this.i32[this.spansWord + (p >>> 13)]!;
-    // Memory never handed out since it was mapped is zero already; tiny blocks are zeroed when made.
-    if (this.i32[s + S_SPANCLASS] !== TINY_SPAN_CLASS && this.i32[s + S_NEEDZERO] !== 0) {
+    // Memory never handed out since it was mapped is zero already; tiny blocks are zeroed when made,
+    // and a tiny sub-object's bytes were never used before.
+    if (n >= TINY_SIZE && this.i32[s + S_NEEDZERO] !== 0) {
       this.u8.fill(0, p, p + (n <= MAX_SMALL_SIZE ? this.i32[s + S_ELEMSIZE]! : n));
     }
     return p;

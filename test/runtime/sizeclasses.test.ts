@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sizeClasses, sizeToClass, roundUpSize } from '../../src/index.js';
 import { classToDivMul, classToPages, classToSize } from '../../src/runtime/sizeclasses.js';
 
-const tsv = readFileSync(new URL('../../../shared/data/go1.19-sizeclasses.tsv', import.meta.url), 'utf8')
+const tsv = readFileSync(new URL('../data/go1.19-sizeclasses.tsv', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .slice(1)

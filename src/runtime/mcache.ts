@@ -131,10 +131,11 @@ function maybeFreeTinyBlock(h: HeapState, s: number, block: number): void {
   const m = tinyMaskIndex(h, s, block);
   const freed = h.shared ? Atomics.load(h.u16, m + 1) : h.u16[m + 1]!;
   if (h.u16[m] !== freed || tinyHolder(h, block) >= 0) return;
-  if (freeSlot(h, s, (block - h.u32[s + S_BASE]!) >>> 4)) {
-    h.u16[m] = 0;
-    h.u16[m + 1] = 0;
-  }
+  // Masks back to zero before the slot is released, so whoever reuses it never sees stale ones.
+  h.u16[m] = 0;
+  if (h.shared) Atomics.store(h.u16, m + 1, 0);
+  else h.u16[m + 1] = 0;
+  freeSlot(h, s, (block - h.u32[s + S_BASE]!) >>> 4); // false only if another thread freed it first
 }
 
 /**

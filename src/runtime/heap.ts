@@ -408,8 +408,11 @@ export class Heap extends HeapState {
     return p;
   }
 
-  /** A sampled allocation: record its stack, mark its span, draw the next countdown. */
-  private profileAlloc(p: number, size: number): number {
+  /**
+   * A sampled allocation: record its stack, mark its span, draw the next countdown. Public for the
+   * collector's allocator, which samples the same way: `if ((heap.nextSample -= size) < 0) heap.profileAlloc(p, size)`.
+   */
+  profileAlloc(p: number, size: number): number {
     const profile = this.memProfile!;
     this.nextSample = profile.nextSample();
     const at = this.i32[this.spansWord + (p >>> 13)]! + S_PROFILED;
@@ -417,6 +420,16 @@ export class Heap extends HeapState {
     else this.i32[at]++;
     profile.recordAlloc(p, size);
     return p;
+  }
+
+  /**
+   * For the collector's sweeper: the object at p, in a span whose S_PROFILED word is non-zero, was
+   * freed. Counts the free if p was sampled.
+   */
+  profileFree(p: number): void {
+    if (this.memProfile?.recordFree(p) !== true) return;
+    const s = this.i32[this.spansWord + (p >>> 13)]!;
+    if (s !== 0) this.unprofile(s);
   }
 
   /** One sampled object of span s is gone: when none is left, its frees take the fast path again. */

@@ -88,6 +88,7 @@ function remove(h: HeapState, c: number, s: number): void {
 
 /** A span of this class with at least one free slot, now held by this thread's P; 0 if out of memory. */
 export function cacheSpan(h: HeapState, spanclass: number): number {
+  const started = h.trace !== null ? h.trace.now() : 0;
   h.refreshViews(); // the span may lie in memory another thread added
   const c = central(h, spanclass);
   lockCentral(h, c);
@@ -109,6 +110,7 @@ export function cacheSpan(h: HeapState, spanclass: number): number {
   }
   reserveFreeSlots(h, s);
   h.i32[s + S_SWEEPGEN] = h.i32[H_SWEEPGEN]! + 3; // Go's "swept, then cached"
+  if (h.trace !== null) h.trace.complete('span refill', started, { sizeclass: spanclass >>> 1, npages: h.i32[s + S_NPAGES]! });
   return s;
 }
 
@@ -170,6 +172,7 @@ export function relist(h: HeapState, s: number): void {
  * holds no object back to the page heap. Returns the pages it freed.
  */
 export function reclaim(h: HeapState): number {
+  const started = h.trace !== null ? h.trace.now() : 0;
   h.refreshViews();
   let pages = 0;
   for (let spc = 2; spc < NUM_SPAN_CLASSES; spc++) {
@@ -186,6 +189,7 @@ export function reclaim(h: HeapState): number {
       freeSpan(h, s);
     }
   }
+  if (h.trace !== null) h.trace.complete('sweep (page reclaim)', started, { pagesFreed: pages });
   return pages;
 }
 

@@ -156,6 +156,10 @@ function grow(h: HeapState, n: number): boolean {
   v[H_RELEASED_PAGES] += add;
   v[H_GROWTHS]++;
   pageGrow(h, mapped, mapped + add);
+  if (h.trace !== null) {
+    h.trace.instant('heap grow', { fromBytes: mapped * PAGE_SIZE, toBytes: (mapped + add) * PAGE_SIZE });
+    h.trace.counter('heap mapped', { bytes: (mapped + add) * PAGE_SIZE });
+  }
   return true;
 }
 

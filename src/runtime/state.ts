@@ -5,6 +5,20 @@
 import { type Backing, backingBuffer } from './memory.js';
 import { H_DEAD_MCACHE, type Layout, MCACHE_WORDS, P_STATS_WORD } from './layout.js';
 
+/**
+ * Where the runtime reports events while a trace is on (src/profile/trace.ts implements it; the
+ * collector reports its phases here too). Times are performance.now() milliseconds.
+ */
+export interface RuntimeTraceHook {
+  now(): number;
+  /** A span of time that began at `start` and ends now (Chrome trace "complete" event). */
+  complete(name: string, start: number, args?: Record<string, number | string>): void;
+  begin(name: string, args?: Record<string, number | string>): void;
+  end(name: string, args?: Record<string, number | string>): void;
+  instant(name: string, args?: Record<string, number | string>): void;
+  counter(name: string, values: Record<string, number>): void;
+}
+
 export class HeapState {
   backing: Backing;
   shared: boolean;
@@ -27,6 +41,9 @@ export class HeapState {
   readonly scavWord: number;
   readonly levelWord: number[];
   readonly levelEntries: number[];
+
+  /** Event sink while tracing (heap.startTrace); null otherwise, so each event site costs one test. */
+  trace: RuntimeTraceHook | null = null;
 
   /** This thread's P, its mcache's first word and its float64 counters' first index. */
   pid = -1;

@@ -2,7 +2,11 @@
 // (node:inspector, the same data `node --cpu-prof` writes) and prints the functions with the most
 // self time. Writes the .cpuprofile too, for Chrome DevTools or speedscope.
 //
-//   node bench/profile.mjs [churn|ring|pair] [--live N] [--size N] [--steps N] [--ours DIR] [--top N]
+//   node bench/profile.mjs [churn|ring|pair] [--live N] [--size N] [--steps N] [--ours DIR] [--top N] [--counts]
+//
+// --counts replaces the sampling profile with V8's precise call counts (per function, per step):
+// how often each slow path runs, which a sampling profile of inlined code cannot show. Timing is
+// meaningless in that mode (counting keeps V8 from optimizing freely).
 
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -15,7 +19,7 @@ import { runChurn, runPairs, runRing } from './workloads.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 
 function args(argv) {
-  const o = { workload: 'churn', live: 100_000, size: 64, steps: 1_000_000, ours: null, top: 25, allocator: 'gomem' };
+  const o = { workload: 'churn', live: 100_000, size: 64, steps: 1_000_000, ours: null, top: 25, allocator: 'gomem', counts: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) o.workload = a;
@@ -24,6 +28,7 @@ function args(argv) {
     else if (a === '--steps') o.steps = Number(argv[++i]);
     else if (a === '--ours') o.ours = argv[++i];
     else if (a === '--top') o.top = Number(argv[++i]);
+    else if (a === '--counts') o.counts = true;
     else if (a === '--allocator') o.allocator = argv[++i];
     else throw new Error(`unknown option ${a}`);
   }
@@ -61,6 +66,27 @@ async function main() {
   run(); // compile and warm outside the profile
   const session = new Session();
   session.connect();
+  if (o.counts) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.startPreciseCoverage', { callCount: true, detailed: false });
+    await session.post('Profiler.takePreciseCoverage'); // reset: count only the measured run
+    const r = run();
+    const { result } = await session.post('Profiler.takePreciseCoverage');
+    session.disconnect();
+    const rows = [];
+    for (const script of result) {
+      if (!script.url.includes('/runtime/') && !script.url.includes('/dist/')) continue;
+      for (const fn of script.functions) {
+        const count = fn.ranges[0]?.count ?? 0;
+        if (count > 0 && fn.functionName) rows.push([`${fn.functionName}  ${script.url.split('/').slice(-2).join('/')}`, count]);
+      }
+    }
+    rows.sort((a, b) => b[1] - a[1]);
+    const steps = 100_000 + r.steps + (o.workload === 'churn' ? o.live : 1024);
+    console.log(`${o.allocator} ${o.workload}: calls per step (${steps} steps incl. fill and warm-up)`);
+    for (const [k, c] of rows.slice(0, o.top)) console.log(`${(c / steps).toFixed(4).padStart(10)}  ${k}`);
+    return;
+  }
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 100 });
   await session.post('Profiler.start');

@@ -74,7 +74,7 @@ function plan(o) {
     churn: {
       main: 100_000,
       sizes: quick || o.skip1m ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000],
-      warm: quick ? 50_000 : 200_000,
+      warm: 200_000,
       timed: quick ? 200_000 : 1_000_000,
     },
   };
@@ -198,11 +198,12 @@ async function main() {
   const churnRows = [];
   let mainChurn = null;
   for (const live of want('churn') ? p.churn.sizes : []) {
-    const seq = churnSequence(o.seed + live, live, p.churn.warm + p.churn.timed);
+    // Warm-up runs until every block has been replaced about twice: a fresh heap first has to grow to
+    // its steady size, and that phase (seconds of slow paths for some allocators) is not the churn.
+    const warm = Math.max(p.churn.warm, 2 * live);
+    const seq = churnSequence(o.seed + live, live, warm + p.churn.timed);
     const label = `(${live === p.churn.main ? '3' : '4'}) churn ${fmtCount(live)} live`;
-    const cells = measure(label, (a) =>
-      runChurn(a, seq, { warm: p.churn.warm, budgetMs: p.budgetMs, expectBytes: live * MIX_MEAN_BYTES }),
-    );
+    const cells = measure(label, (a) => runChurn(a, seq, { warm, budgetMs: p.budgetMs, expectBytes: live * MIX_MEAN_BYTES }));
     churnRows.push({ title: label, cells, live });
     if (live === p.churn.main) mainChurn = cells;
   }

@@ -7,6 +7,7 @@
 // runs, and the median of the trials reported. Allocators whose free is O(live blocks) (thi.ng) run
 // on a time budget and report ns/op over the steps they managed.
 
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { resolve } from 'node:path';
@@ -124,7 +125,8 @@ async function main() {
     cores: os.cpus().length,
     loadavgStart: loadStart.map((x) => +x.toFixed(2)),
   };
-  out(`gomem allocator benchmark — node ${machine.node}, ${machine.cores}× ${machine.cpu}`);
+  machine.commit = gitDescribe();
+  out(`gomem allocator benchmark — node ${machine.node}, ${machine.cores}× ${machine.cpu}, gomem ${machine.commit}`);
   out(`load average at start: ${machine.loadavgStart.join(' ')}${loadStart[0] > 0.5 ? '  (busy machine: numbers are noisier)' : ''}`);
   if (o.ours) out(`ours from: ${oursModule}`);
   out(`mode: ${o.quick ? 'quick' : 'full'}, ${p.trials} trials each (median), seed ${o.seed}, thi.ng budget ${p.budgetMs} ms/trial`);
@@ -270,6 +272,18 @@ function summarise(cell) {
   if (cell.error) return { error: cell.error };
   const { ns, trials, steps } = cell;
   return { nsPerOp: +ns.toFixed(2), trials, steps };
+}
+
+/** The commit the build came from, and whether src/ had uncommitted changes (others work in this tree). */
+function gitDescribe() {
+  try {
+    const opts = { cwd: new URL('..', import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] };
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], opts).trim() !== '';
+    return `${head}${dirty ? ' + uncommitted src/ changes' : ''}`;
+  } catch {
+    return 'unknown commit';
+  }
 }
 
 function fmtCount(n) {

@@ -27,7 +27,7 @@ function heapMaxBytes(live, threads) {
 }
 
 /** One trial of one configuration: `threads` workers in `mode`; returns ns/op per thread and Mops/s. */
-async function trial(Heap, oursModule, mode, threads, plan, seed) {
+export async function trial(Heap, oursModule, mode, threads, plan, seed) {
   const maxBytes = heapMaxBytes(plan.live, threads);
   const gateBuffer = new SharedArrayBuffer(8);
   const gate = new Int32Array(gateBuffer);

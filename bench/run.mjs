@@ -8,6 +8,7 @@
 // on a time budget and report ns/op over the steps they managed.
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { resolve } from 'node:path';
@@ -23,18 +24,20 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
 
   --quick            short run: 3 trials, fewer steps, churn scaling up to 100k live blocks
   --json             print one JSON document on stdout (progress still goes to stderr)
+  --json-out FILE    print the table and also write the JSON document to FILE
   --trials N         trials per measurement (median reported); default 5, quick 3
   --only a,b         allocators to run (gomem always runs): tlsf, thing, bump, v8
   --workloads a,b    workloads to run: pairs, ring, churn, shared (default: all; footprint comes with churn)
   --skip-1m          leave out the 1M-live-block churn (needs ~6 GB and a few minutes)
-  --wait-idle[=S]    wait up to S seconds (default 300) for the 1-minute load average to drop below 0.5
+  --wait-idle[=S]    wait up to S seconds (default 300) for the 1-minute load average to drop below 1
+                     (this 2-core machine then has a core free for the single-thread runs)
   --ours PATH        benchmark this build of gomem instead of dist/ (a directory with index.js, for A/B runs)
   --seed N           PRNG seed of the workloads; default 20240601
   --help             this text
 `;
 
 function parseArgs(argv) {
-  const o = { quick: false, json: false, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared'] };
+  const o = { quick: false, json: false, jsonOut: null, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.split('=', 2);
@@ -46,6 +49,7 @@ function parseArgs(argv) {
     else if (flag === '--trials') o.trials = positiveInt(value(), '--trials');
     else if (flag === '--seed') o.seed = positiveInt(value(), '--seed');
     else if (flag === '--workloads') o.workloads = value().split(',').filter(Boolean);
+    else if (flag === '--json-out') o.jsonOut = value();
     else if (flag === '--ours') o.ours = value();
     else if (flag === '--only') o.only = value().split(',').filter(Boolean);
     else if (flag === '--wait-idle') o.waitIdle = inline !== undefined ? positiveInt(inline, '--wait-idle') : 300;
@@ -88,7 +92,7 @@ function gcFunction() {
 
 async function waitIdle(seconds, log) {
   const until = Date.now() + seconds * 1000;
-  while (os.loadavg()[0] >= 0.5 && Date.now() < until) {
+  while (os.loadavg()[0] >= 1 && Date.now() < until) {
     log(`  waiting for load to drop (1-min load ${os.loadavg()[0].toFixed(2)})`);
     await new Promise((r) => setTimeout(r, 10_000));
   }
@@ -127,7 +131,7 @@ async function main() {
   };
   machine.commit = gitDescribe();
   out(`gomem allocator benchmark — node ${machine.node}, ${machine.cores}× ${machine.cpu}, gomem ${machine.commit}`);
-  out(`load average at start: ${machine.loadavgStart.join(' ')}${loadStart[0] > 0.5 ? '  (busy machine: numbers are noisier)' : ''}`);
+  out(`load average at start: ${machine.loadavgStart.join(' ')}${loadStart[0] >= 1 ? '  (busy machine: numbers are noisier)' : ''}`);
   if (o.ours) out(`ours from: ${oursModule}`);
   out(`mode: ${o.quick ? 'quick' : 'full'}, ${p.trials} trials each (median), seed ${o.seed}, thi.ng budget ${p.budgetMs} ms/trial`);
   for (const a of all) {
@@ -261,10 +265,9 @@ async function main() {
   machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
   out('');
   out(`load average at end: ${machine.loadavgEnd.join(' ')}`);
-  if (o.json) {
-    const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, targets: v };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  }
+  const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, targets: v };
+  if (o.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
   return 0;
 }
 

@@ -17,6 +17,10 @@ const subcommands: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: 'escape analysis of Go source, reported like `go build -gcflags=-m`',
     load: async () => (await import('../escape/cli.js')).escapeCommand,
   },
+  inspect: {
+    summary: 'run a workload and serve a live web view of its heap (page map, classes, curves, profile)',
+    load: async () => (await import('./inspect.js')).inspectCommand,
+  },
   leaks: {
     summary: "read a Go program's heap/goroutine profiles and MemStats series and name the leak",
     load: async () => (await import('../leaks/cli.js')).leaksCommand,

@@ -50,8 +50,16 @@ function central(h: HeapState, spanclass: number): number {
   return h.mcentralWord + spanclass * MCENTRAL_WORDS;
 }
 
+/**
+ * Takes a class's lock. On a shared heap it then re-makes this thread's views if the buffer grew: a
+ * span on the lists may live in memory another thread added, and a stale fixed-length view would read
+ * it as undefined and silently drop writes to it. So after locking, always use h.i32 afresh.
+ */
 function lockCentral(h: HeapState, c: number): void {
-  if (h.shared) lock(h.i32, c + MC_LOCK, h.canBlock);
+  if (h.shared) {
+    lock(h.i32, c + MC_LOCK, h.canBlock);
+    h.refreshViews();
+  }
 }
 
 function unlockCentral(h: HeapState, c: number): void {
@@ -116,7 +124,7 @@ export function cacheSpan(h: HeapState, spanclass: number): number {
 
 /** Takes a span back from this thread's P's mcache. */
 export function uncacheSpan(h: HeapState, s: number): void {
-  const i32 = h.i32;
+  let i32 = h.i32;
   const spanclass = i32[s + S_SPANCLASS]!;
   const allocated = allocatedSinceCache(h, s);
   h.f64[h.ps + PS_SMALL_ALLOC + (spanclass >>> 1)] += allocated;
@@ -124,6 +132,7 @@ export function uncacheSpan(h: HeapState, s: number): void {
   const live = unreserveFreeSlots(h, s);
   const c = central(h, spanclass);
   lockCentral(h, c);
+  i32 = h.i32;
   i32[s + S_CACHED_BY] = -1;
   i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]!;
   if (live === 0 && i32[c + MC_NPARTIAL] !== 0) {
@@ -147,9 +156,9 @@ export function uncacheSpan(h: HeapState, s: number): void {
  * are harmless.
  */
 export function relist(h: HeapState, s: number): void {
-  const i32 = h.i32;
-  const c = central(h, i32[s + S_SPANCLASS]!);
+  const c = central(h, h.i32[s + S_SPANCLASS]!);
   lockCentral(h, c);
+  const i32 = h.i32;
   if (i32[s + S_STATE] !== SPAN_IN_USE || i32[s + S_LIST] !== LIST_FULL) {
     unlockCentral(h, c);
     return;

@@ -65,8 +65,12 @@ const refillReleased = new Uint8Array(POOL_CHUNK_PAGES);
 let refillOldNext = 0;
 let refillOldEnd = 0;
 
+/** Takes mheap's lock; on a shared heap, then catches the views up with growth (see lockCentral). */
 export function heapLock(h: HeapState): void {
-  if (h.shared) lock(h.i32, H_HEAP_LOCK, h.canBlock);
+  if (h.shared) {
+    lock(h.i32, H_HEAP_LOCK, h.canBlock);
+    h.refreshViews();
+  }
 }
 
 export function heapUnlock(h: HeapState): void {
@@ -113,8 +117,8 @@ function allocSpanLocked(h: HeapState, npages: number, spanclass: number, mayGro
 
 /** Returns a span's pages to the page heap and its record to its pool. */
 export function freeSpan(h: HeapState, s: number): void {
-  const i32 = h.i32;
   heapLock(h);
+  const i32 = h.i32;
   try {
     const page = h.u32[s + S_BASE]! >>> PAGE_SHIFT;
     const npages = i32[s + S_NPAGES]!;

@@ -47,9 +47,10 @@ function check(p, n, owner, seq) {
 try {
   if (role === 'churn') {
     const live = [];
+    const cap = workerData.live ?? 2000;
     let seq = 0;
     for (let step = 0; step < steps; step++) {
-      if (live.length > 0 && (live.length > 2000 || rand() < 0.5)) {
+      if (live.length > 0 && (live.length > cap || rand() < 0.5)) {
         const k = Math.floor(rand() * live.length);
         const b = live[k];
         live[k] = live[live.length - 1];

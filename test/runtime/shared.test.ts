@@ -71,6 +71,20 @@ describe('one heap, many threads', () => {
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }, 180_000);
 
+  it('two Workers with big populations while the heap keeps growing (the stale-view race)', async () => {
+    const heap = new Heap({ shared: true, maxBytes: 1 << 30, initialBytes: 0 });
+    const handle = heap.handle();
+    const gate = new Int32Array(new SharedArrayBuffer(16));
+    const workers = [1, 2].map((id) => start({ role: 'churn', handle, id, seed: 100 + id, steps: 150_000, live: 30_000, startGate: gate.buffer }));
+    openGate(gate, workers.length);
+    const results = await Promise.all(workers.map((w) => w.result));
+    for (const r of results) expect(r.error).toBeUndefined();
+    const st = heap.readMemStats();
+    expect(st.HeapObjects).toBe(0);
+    expect(st.HeapAlloc).toBe(0);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }, 180_000);
+
   it('a Worker terminated without detach(): releaseP gives its cached spans back and the stats stay consistent', async () => {
     const heap = new Heap({ shared: true, maxBytes: 256 << 20 });
     const gate = new Int32Array(new SharedArrayBuffer(16));

@@ -154,7 +154,7 @@ function grow(h: HeapState, n: number): boolean {
   const add = Math.ceil(need / CHUNK_PAGES) * CHUNK_PAGES;
   if (mapped + add > h.maxPages) return false;
   if (!growBacking(h.backing, (mapped + add) * PAGE_SIZE)) return false;
-  h.refreshViews();
+  h.remakeViews();
   const v = h.i32;
   v[H_MAPPED_PAGES] = mapped + add;
   v[H_RELEASED_PAGES] += add;

@@ -3,7 +3,7 @@
 // rebuild this object from the buffer alone, which is what attaching a Worker does.
 
 import { type Backing, backingBuffer } from './memory.js';
-import { H_DEAD_MCACHE, type Layout, MCACHE_WORDS, P_STATS_WORD } from './layout.js';
+import { H_DEAD_MCACHE, H_MAPPED_PAGES, PAGE_SIZE, type Layout, MCACHE_WORDS, P_STATS_WORD } from './layout.js';
 
 /**
  * Where the runtime reports events while a trace is on (src/profile/trace.ts implements it; the
@@ -84,11 +84,21 @@ export class HeapState {
     this.f64 = new Float64Array(buf, 0, bytes >>> 3);
   }
 
-  /** After the buffer grew (here or in another thread): make sure the views see all of it. */
+  /**
+   * After the buffer grew (here or in another thread): make sure the views see all of it. The common
+   * case — nothing new mapped since the views were made — costs one load of the header's page count.
+   */
   refreshViews(): void {
+    if (this.i32[H_MAPPED_PAGES]! * PAGE_SIZE <= this.u8.length) return;
+    this.remakeViews();
+  }
+
+  /** Re-makes the views if the buffer's length (or, for a wasm memory, the buffer itself) changed. */
+  remakeViews(): void {
     const buf = backingBuffer(this.backing);
     if (this.u8.byteLength !== buf.byteLength || this.u8.buffer !== buf) this.makeViews();
   }
+
 
   /** Makes this object unusable after its P is gone: fast paths miss, slow paths check pid. */
   detachViews(): void {

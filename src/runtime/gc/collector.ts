@@ -56,6 +56,7 @@ import {
   P_SCOPE,
   SPAN_IN_USE,
   S_ALLOC_BITS,
+  S_ALLOC_CACHE,
   S_ALLOC_COUNT,
   S_BASE,
   S_DIVMUL,
@@ -147,8 +148,11 @@ export class Collector {
   private depth = 0;
   enter(): void {
     if (this.h.pid < 0) throw new GcUsageError('this heap object was detached');
-    if (this.h.shared && this.depth++ === 0) lock(this.h.i32, this.g + G_LOCK, this.h.canBlock);
-    this.h.refreshViews();
+    // Only another thread can grow a buffer behind our back; our own growth refreshes the views.
+    if (this.h.shared && this.depth++ === 0) {
+      lock(this.h.i32, this.g + G_LOCK, this.h.canBlock);
+      this.h.refreshViews();
+    }
   }
   leave(): void {
     if (this.h.shared && --this.depth === 0) unlock(this.h.i32, this.g + G_LOCK);
@@ -252,7 +256,20 @@ export class Collector {
     const spc = (cls << 1) | (t.noscan ? 1 : 0);
     const slot = this.g + G_MCACHE + spc;
     let s = h.i32[slot]!;
-    let idx = s === 0 ? -1 : gcNextFree(h, s);
+    let idx = -1;
+    if (s !== 0) {
+      // nextFreeFast, as in Heap.malloc: the lowest free slot in the cached allocCache window.
+      const cache = h.i32[s + S_ALLOC_CACHE]!;
+      const t = 31 - Math.clz32(cache & -cache);
+      const i = h.i32[s + S_FREEINDEX]! + t;
+      if (cache !== 0 && ((i + 1) & 31) !== 0 && i < h.i32[s + S_NELEMS]!) {
+        h.i32[s + S_ALLOC_CACHE] = cache >>> (t + 1);
+        h.i32[s + S_FREEINDEX] = i + 1;
+        idx = i;
+      } else {
+        idx = gcNextFree(h, s);
+      }
+    }
     if (idx < 0) {
       if (s !== 0) {
         h.i32[slot] = 0;
@@ -267,7 +284,10 @@ export class Collector {
     i32[s + S_ALLOC_COUNT]++;
     const elemsize = i32[s + S_ELEMSIZE]!;
     const p = h.u32[s + S_BASE]! + idx * elemsize;
-    if (i32[s + S_NEEDZERO] !== 0) i32.fill(0, p >>> 2, (p + elemsize) >>> 2);
+    if (i32[s + S_NEEDZERO] !== 0) {
+      if (elemsize <= 64) for (let w = p >>> 2, end = (p + elemsize) >>> 2; w < end; w++) i32[w] = 0;
+      else i32.fill(0, p >>> 2, (p + elemsize) >>> 2);
+    }
     if ((spc & 1) === 0) h.u16[i32[s + S_GC_TYPES]! + idx] = t.id;
     this.allocated(s, idx, elemsize);
     h.f64[h.ps + PS_SMALL_ALLOC + cls]++;

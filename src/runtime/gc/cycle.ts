@@ -172,12 +172,21 @@ export function maybeTrigger(c: Collector): void {
 /** Sweep termination and the root scan: the first pause. */
 export function gcStart(c: Collector, forced: boolean): void {
   const h = c.h;
-  const t0 = performance.now();
   const f64 = h.f64;
   const gf = c.gf;
   c.inCycle = true;
+  // Finish the last cycle's sweep before stopping the world, as gcStart does (what is left when the
+  // world stops — here nothing — is Go's finishsweep_m).
+  const ts = performance.now();
   try {
-    gcSweepAll(h, c.g); // finish the last cycle's sweep (Go's finishsweep_m)
+    gcSweepAll(h, c.g);
+  } finally {
+    c.inCycle = false;
+  }
+  f64[gf + GF_GC_CPU_NS] += (performance.now() - ts) * 1e6;
+  const t0 = performance.now();
+  c.inCycle = true;
+  try {
     h.refreshViews();
     const i32 = h.i32;
     i32[c.g + G_PHASE] = GC_MARK;
@@ -276,7 +285,7 @@ export function assist(c: Collector): void {
   const t0 = performance.now();
   const heapLive = f64[gf + GF_HEAP_LIVE]!;
   const expected = f64[gf + GF_LAST_HEAP_SCAN]! + f64[gf + GF_STACK_SCAN]! + f64[gf + GF_GLOBALS_SCAN]!;
-  const maxWork = Math.max(expected, heapLive); // every live byte might be scannable
+  const maxWork = heapLive + f64[gf + GF_STACK_SCAN]! + f64[gf + GF_GLOBALS_SCAN]!; // every live byte might be scannable
   const [workPerByte, bytesPerWork] = assistRatio(
     heapLive,
     f64[gf + GF_HEAP_GOAL]!,
@@ -295,7 +304,17 @@ export function assist(c: Collector): void {
   } finally {
     c.inCycle = false;
   }
-  f64[gf + GF_ASSIST_CREDIT] += 1 + bytesPerWork * Math.max(done, want);
+  // Credit at the ratio revised for the work just done (Go revises continuously during mark).
+  const [, bytesPerWorkNow] = assistRatio(
+    heapLive,
+    f64[gf + GF_HEAP_GOAL]!,
+    f64[gf + GF_TRIGGERED_AT]!,
+    expected,
+    maxWork,
+    f64[gf + GF_SCAN_WORK]!,
+    h.i32[c.g + G_GC_PERCENT]!,
+  );
+  f64[gf + GF_ASSIST_CREDIT] += 1 + Math.min(bytesPerWork, bytesPerWorkNow) * done;
   const dt = performance.now() - t0;
   f64[gf + GF_ASSIST_MS] += dt;
   f64[gf + GF_GC_CPU_NS] += dt * 1e6;

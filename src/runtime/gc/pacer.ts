@@ -92,7 +92,8 @@ export function assistRatio(
 ): [number, number] {
   let g = goal;
   let expected = expectedWork;
-  if (workDone > expected) {
+  // No history yet (the first cycle) counts as "more work than expected": assume all of it may be live.
+  if (workDone > expected || expected === 0) {
     g = triggered + ((goal - triggered) / Math.max(expected, 1)) * maxWork;
     if (gcPercent >= 0) g = Math.min(g, (1 + gcPercent / 100) * goal);
     expected = maxWork;

@@ -1,0 +1,95 @@
+// binary-trees (the Computer Language Benchmarks Game program) on our collected heap, against the same
+// program on plain V8 objects. Prints time ratio, GC pauses (longest, percentiles), and peak HeapSys
+// against the live heap at GOGC=100.  Run: npm run build && node test/gc/binary-trees.mjs [16 18] [--json]
+import { Heap } from '../../dist/index.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const depths = args.filter((a) => /^\d+$/.test(a)).map(Number);
+if (depths.length === 0) depths.push(16, 18);
+
+function v8(maxDepth) {
+  const make = (d) => (d === 0 ? { l: null, r: null } : { l: make(d - 1), r: make(d - 1) });
+  const check = (t) => (t.l === null ? 1 : 1 + check(t.l) + check(t.r));
+  let out = check(make(maxDepth + 1));
+  const long = make(maxDepth);
+  for (let d = 4; d <= maxDepth; d += 2) {
+    const iters = 1 << (maxDepth - d + 4);
+    let sum = 0;
+    for (let i = 0; i < iters; i++) sum += check(make(d));
+    out += sum;
+  }
+  return out + check(long);
+}
+
+function ours(maxDepth) {
+  const heap = new Heap({ maxBytes: 2 ** 31 });
+  if (process.env.GCTRACE) heap.setGCTrace(true);
+  const Node = heap.defineType({ name: 'Node', size: 8, pointers: [0, 4] });
+  const make = (d) => {
+    const n = heap.new(Node);
+    if (d > 0) {
+      heap.storePointer(n, 0, make(d - 1));
+      heap.storePointer(n, 4, make(d - 1));
+    }
+    return n;
+  };
+  const check = (t) => {
+    const l = heap.loadPointer(t, 0);
+    return l === 0 ? 1 : 1 + check(l) + check(heap.loadPointer(t, 4));
+  };
+  let peakSys = 0;
+  const sample = () => {
+    const st = heap.readMemStats();
+    if (st.HeapSys > peakSys) peakSys = st.HeapSys;
+  };
+  let out = heap.scope(() => {
+    check(make(maxDepth + 1));
+    return 0;
+  });
+  const long = heap.root(heap.scope(() => make(maxDepth)));
+  for (let d = 4; d <= maxDepth; d += 2) {
+    const iters = 1 << (maxDepth - d + 4);
+    let sum = 0;
+    for (let i = 0; i < iters; i++) {
+      sum += heap.scope(() => {
+        check(make(d));
+        return 0;
+      }) + 0;
+      if ((i & 255) === 0) sample();
+    }
+    out += sum;
+  }
+  out += check(long.get());
+  sample();
+  const st = heap.readMemStats();
+  const n = Math.min(st.NumGC, 256);
+  const pauses = [];
+  for (let k = 0; k < n; k++) pauses.push(st.PauseNs[(st.NumGC - 1 - k) % 256] / 1e6);
+  pauses.sort((a, b) => a - b);
+  const pct = (q) => (pauses.length ? pauses[Math.min(pauses.length - 1, Math.floor(q * pauses.length))] : 0);
+  // Live heap: the long-lived tree, (2^(d+1) − 1) 8-byte nodes.
+  const live = (2 ** (maxDepth + 1) - 1) * 8;
+  return { numGC: st.NumGC, maxPauseMs: pauses.at(-1) ?? 0, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), peakHeapSys: peakSys, live, goal: st.NextGC };
+}
+
+const results = [];
+for (const depth of depths) {
+  let t = performance.now();
+  v8(depth);
+  const v8ms = performance.now() - t;
+  t = performance.now();
+  const r = ours(depth);
+  const ourMs = performance.now() - t;
+  results.push({ depth, v8ms: Math.round(v8ms), ourMs: Math.round(ourMs), ratio: +(ourMs / v8ms).toFixed(2), ...r });
+}
+if (json) console.log(JSON.stringify(results, null, 2));
+else {
+  for (const r of results) {
+    console.log(
+      `binary-trees depth ${r.depth}: gomem ${r.ourMs} ms, V8 objects ${r.v8ms} ms, ratio ${r.ratio}x; ` +
+        `${r.numGC} GCs, pause max ${r.maxPauseMs.toFixed(3)} ms, p50 ${r.p50.toFixed(3)} p90 ${r.p90.toFixed(3)} p99 ${r.p99.toFixed(3)} ms; ` +
+        `peak HeapSys ${(r.peakHeapSys / 2 ** 20).toFixed(1)} MiB, live ${(r.live / 2 ** 20).toFixed(1)} MiB, NextGC ${(r.goal / 2 ** 20).toFixed(1)} MiB`,
+    );
+  }
+}

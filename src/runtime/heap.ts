@@ -83,6 +83,7 @@ import { Collector, type GcTraceOption, type RootHandle } from './gc/collector.j
 import type { GcType, TypeSpec } from './gc/types.js';
 import { DEFAULT_MEM_PROFILE_RATE, MemProfile, type MemProfileRecord, checkMemProfileRate } from '../profile/memprofile.js';
 import { encodeHeapProfile } from '../profile/pprof.js';
+import { type RetainerPath, findRetainers } from '../profile/retainers.js';
 
 export interface HeapOptions {
   /** Bytes the buffer starts with (rounded up to whole 4 MiB chunks, metadata included). Default 4 MiB. */
@@ -599,6 +600,14 @@ export class Heap extends HeapState {
    */
   writeHeapProfile(): Uint8Array {
     return encodeHeapProfile(this.memProfileRecords(), { rate: this.memProfile?.rate ?? 0 });
+  }
+
+  /**
+   * What keeps the collected object obj alive: a shortest chain of pointer fields from a GC root (root
+   * handle, scope, finalizer queue) to it, with types and field offsets; null if nothing reaches it.
+   */
+  retainers(obj: number): RetainerPath | null {
+    return findRetainers(this.collector, obj);
   }
 
   /** Go's runtime.MemProfile: every sampled allocation site with its unscaled counts. */

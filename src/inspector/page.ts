@@ -14,6 +14,7 @@ export const INSPECTOR_PAGE = `<!doctype html>
   table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
   td, th { padding: 1px 8px; text-align: right; border-bottom: 1px solid #eee; } th { background: #eee; }
   td.l, th.l { text-align: left; } .legend i { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; }
+  button.obj { font: 11px monospace; margin: 1px; } #retainers { font-family: monospace; margin-top: 6px; color: #a30; }
   #pageinfo { min-height: 1.4em; font-family: monospace; } .scroll { max-height: 420px; overflow-y: auto; }
   a.button { display: inline-block; padding: 4px 10px; background: #2a6; color: #fff; border-radius: 4px; text-decoration: none; }
 </style></head><body>
@@ -26,7 +27,9 @@ export const INSPECTOR_PAGE = `<!doctype html>
     <div class="legend"><i style="background:#333"></i>metadata<i style="background:#0b0b0b;border:1px solid #555"></i>released
       <i style="background:#1f3b4d"></i>idle<i style="background:#4a7"></i>span records<i style="background:#c3c"></i>large
       <i style="background:hsl(200,70%,55%)"></i>small span (hue = class, light = full)</div>
-    <div id="pageinfo">hover a page</div>
+    <div id="pageinfo">hover a page; click one to list its objects</div>
+    <div id="objects"></div>
+    <div id="retainers"></div>
   </div>
   <div>
     <h2>HeapAlloc · HeapInuse · HeapSys · NextGC <small id="points"></small></h2>
@@ -123,6 +126,20 @@ $('pagemap').addEventListener('mousemove', (ev) => {
   const names = ['unmapped', 'metadata', 'free (released)', 'free (idle)', 'span records', 'large object', 'large object (collected)'];
   const what = kind < 8 ? names[kind] : (kind >= 80 ? 'collected ' : '') + 'span of class ' + (kind >= 80 ? kind - 80 : kind - 8) + ', ' + Math.round(occ / 2.55) + '% full';
   $('pageinfo').textContent = 'page ' + p + ' @ ' + (p * 8192) + ': ' + what;
+});
+$('pagemap').addEventListener('click', async (ev) => {
+  const c = $('pagemap'), sc = Number(c.dataset.scale || 1), w = Number(c.dataset.cols || 1);
+  const p = Math.floor(ev.offsetY / sc) * w + Math.floor(ev.offsetX / sc);
+  const r = await (await fetch('api/objects?page=' + p)).json();
+  $('objects').innerHTML = r.objects.length === 0 ? 'no live objects on page ' + p :
+    'objects on page ' + p + ': ' + r.objects.map((o) => '<button class="obj" data-obj="' + o.address + '">' + (o.type || 'untyped') + ' @0x' + o.address.toString(16) + '</button>').join(' ');
+});
+$('objects').addEventListener('click', async (ev) => {
+  const obj = ev.target && ev.target.dataset && ev.target.dataset.obj;
+  if (!obj) return;
+  const r = await fetch('api/retainers?obj=' + obj);
+  const j = await r.json();
+  $('retainers').textContent = r.ok ? 'retained by: ' + j.text : 'no retainer path: ' + j.error;
 });
 tick();
 </script></body></html>

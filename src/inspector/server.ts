@@ -15,7 +15,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Heap } from '../runtime/heap.js';
-import { classTable, pageChanges, pageMap, topSites } from './snapshot.js';
+import { H_GC } from '../runtime/layout.js';
+import { classTable, objectsOnPage, pageChanges, pageMap, topSites } from './snapshot.js';
+import { formatRetainers } from '../profile/retainers.js';
 import { INSPECTOR_PAGE } from './page.js';
 
 export interface InspectorOptions {
@@ -129,12 +131,26 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
           }
           return send(res, 200, 'application/json', JSON.stringify(state(client, since)));
         }
+        case '/api/objects': {
+          const page = Number(url.searchParams.get('page'));
+          if (!Number.isSafeInteger(page) || page < 0) return send(res, 400, 'application/json', JSON.stringify({ error: 'page must be a page index' }));
+          return send(res, 200, 'application/json', JSON.stringify(objectsOnPage(heap, page)));
+        }
+        case '/api/retainers': {
+          const obj = Number(url.searchParams.get('obj'));
+          if (!Number.isSafeInteger(obj) || obj <= 0) return send(res, 400, 'application/json', JSON.stringify({ error: 'obj must be an address' }));
+          // Asking a heap without a collector would make one (and change the heap we are showing).
+          if (Atomics.load(heap.i32, H_GC) <= 0) return send(res, 404, 'application/json', JSON.stringify({ error: 'not a collected object (this heap has no collector)' }));
+          const r = heap.retainers(obj);
+          return send(res, 200, 'application/json', JSON.stringify({ path: r, text: formatRetainers(r) }));
+        }
         case '/heap.pb.gz':
           return send(res, 200, 'application/octet-stream', heap.writeHeapProfile(), { 'content-disposition': 'attachment; filename="heap.pb.gz"' });
         default:
           return send(res, 404, 'text/plain', 'not found\n');
       }
     } catch (e) {
+      if ((e as Error).name === 'InvalidPointerError') return send(res, 404, 'application/json', JSON.stringify({ error: (e as Error).message }));
       return send(res, 500, 'application/json', JSON.stringify({ error: `${(e as Error).name}: ${(e as Error).message}` }));
     }
   };

@@ -11,6 +11,7 @@
 import {
   H_MAPPED_PAGES,
   S_BASE,
+  S_ELEMSIZE,
   S_NELEMS,
   S_NPAGES,
   S_SPANCLASS,
@@ -19,7 +20,7 @@ import {
   SPAN_MANUAL,
 } from '../runtime/layout.js';
 import type { Heap } from '../runtime/heap.js';
-import { liveCount } from '../runtime/mspan.js';
+import { liveCount, slotIsLive } from '../runtime/mspan.js';
 import { NUM_SIZE_CLASSES, classToSize, classToPages, PAGE_SIZE } from '../runtime/sizeclasses.js';
 import { sumCounters } from '../runtime/stats.js';
 import { scaleHeapSample } from '../profile/pprof.js';
@@ -185,4 +186,39 @@ export function topSites(heap: Heap, limit = 15): AllocationSite[] {
     sum.objectSize = sum.allocObjects > 0 ? Math.round(sum.allocBytes / sum.allocObjects) : 0;
   }
   return [...byLine.values()].sort((a, b) => b.inuseBytes - a.inuseBytes || b.allocBytes - a.allocBytes).slice(0, limit);
+}
+
+export interface ObjectOnPage {
+  address: number;
+  size: number;
+  /** The collected object's type name; null for malloc'd memory (untyped). */
+  type: string | null;
+}
+
+/** Live objects of the span holding `page` (at most `limit`), for the page's object list. */
+export function objectsOnPage(heap: Heap, page: number, limit = 64): { span: number; objects: ObjectOnPage[] } {
+  heap.refreshViews();
+  const i32 = heap.i32;
+  if (page >= i32[H_MAPPED_PAGES]! || page < heap.metaPages) return { span: 0, objects: [] };
+  const s = i32[heap.spansWord + page]!;
+  if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE) return { span: 0, objects: [] };
+  const base = heap.u32[s + S_BASE]!;
+  const npages = i32[s + S_NPAGES]!;
+  if (page < base / PAGE_SIZE || page >= base / PAGE_SIZE + npages) return { span: 0, objects: [] };
+  const collected = (i32[s + S_SPANCLASS]! & GC_TAG) !== 0;
+  const size = i32[s + S_ELEMSIZE]!;
+  const objects: ObjectOnPage[] = [];
+  for (let idx = 0; idx < i32[s + S_NELEMS]! && objects.length < limit; idx++) {
+    const address = base + idx * size;
+    if (collected) {
+      try {
+        objects.push({ address, size, type: heap.collector.typeOf(address).name });
+      } catch {
+        // not live
+      }
+    } else if (slotIsLive(heap, s, idx)) {
+      objects.push({ address, size, type: null });
+    }
+  }
+  return { span: s, objects };
 }

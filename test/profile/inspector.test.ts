@@ -1,6 +1,7 @@
 // The inspector in a real browser (playwright-core driving Debian's chromium, which CI installs with
 // apt): the page loads, the page map and the size-class table show the heap's real numbers (compared
-// with readMemStats), the curves advance while the workload runs, the pprof download is a heap
+// with readMemStats), the curves advance while the workload runs, clicking a collected object shows
+// its retainer path, the pprof download is a heap
 // profile. Saves a screenshot (GOMEM_ARTIFACTS, default <tmp>/gomem-artifacts/inspector.png).
 // Skipped when /usr/bin/chromium is absent.
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -104,6 +105,43 @@ describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
     const p = decodeProfile(new Uint8Array(await res.body()));
     expect(p.sampleTypes.map((t) => t.type)).toEqual(['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']);
     expect(p.samples.length).toBeGreaterThan(0);
+  });
+
+  it('clicking a collected object on the page map shows its retainer path', async () => {
+    const malloced = heap.malloc(100);
+    const Cache = heap.defineType({ name: 'main.SessionCache', size: 16, pointers: [8] });
+    const Session = heap.defineType({ name: 'main.Session', size: 24, pointers: [16] });
+    const { cache, session } = heap.scope(() => {
+      const cache = heap.new(Cache);
+      const session = heap.new(Session);
+      heap.storePointer(cache, 8, session);
+      return { cache, session };
+    });
+    const root = heap.root(cache);
+    heap.gc();
+    await waitTicks(1);
+    const clickPage = async (addr: number) => {
+      const box = (await page.locator('#pagemap').boundingBox())!;
+      const scale = Number(await page.getAttribute('#pagemap', 'data-scale'));
+      const cols = Number(await page.getAttribute('#pagemap', 'data-cols'));
+      const pg = addr >>> 13;
+      await page.mouse.click(box.x + (pg % cols) * scale + scale / 2, box.y + Math.floor(pg / cols) * scale + scale / 2);
+    };
+    await clickPage(session);
+    const button = page.locator(`button.obj[data-obj="${session}"]`);
+    await button.waitFor({ timeout: 10_000 });
+    expect(await button.textContent()).toMatch(/^main\.Session @0x/);
+    await button.click();
+    await expect.poll(() => page.textContent('#retainers')).toMatch(/^retained by: root handle #\d+ → main\.SessionCache@0x[0-9a-f]+ \+8 → main\.Session@0x/);
+    // malloc'd memory is untyped: listed, but it has no retainers to show.
+    await clickPage(malloced);
+    const untyped = page.locator(`button.obj[data-obj="${malloced}"]`);
+    await untyped.waitFor({ timeout: 10_000 });
+    await untyped.click();
+    await expect.poll(() => page.textContent('#retainers')).toMatch(/^no retainer path: .*not/);
+    const shot = process.env.GOMEM_ARTIFACTS ?? join(tmpdir(), 'gomem-artifacts');
+    await page.screenshot({ path: join(shot, 'inspector-retainers.png'), fullPage: true });
+    root.release();
   });
 
   it('answers bad requests with errors, not crashes', async () => {

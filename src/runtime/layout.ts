@@ -220,6 +220,57 @@ export const GC_OFF = 0;
 export const GC_MARK = 1;
 export const GC_MARKTERM = 2;
 
+// ── the GC region (int32 word offsets from its start; see the diagram above) ────────────────
+export const G_PHASE = 0; // GC_OFF, GC_MARK, GC_MARKTERM
+export const G_LOCK = 1; // serialises collector calls on a shared heap
+export const G_GC_PERCENT = 2; // GOGC; -1 = off
+export const G_NUM_GC = 3;
+export const G_NUM_FORCED = 4;
+export const G_TINY = 5; // current tiny block for collected noscan objects (byte offset), 0 if none
+export const G_TINY_OFFSET = 6;
+export const G_TINY_SPAN = 7;
+export const G_TYPES = 8; // vector: type records
+export const G_TYPE_INDEX = 11; // vector: type id → word offset of its record in G_TYPES
+export const G_ROOTS = 14; // vector: root handle slots (object pointers; released slots chain a free list)
+export const G_ROOT_FREE = 17; // first released root slot + 1, 0 if none
+export const G_GREY = 18; // vector: the grey queue (object addresses)
+export const G_FINALIZERS = 21; // vector: objects with a finalizer (pointer, finalizer id) pairs
+export const G_SWEEP_DONE = 24; // 1 once every span of this cycle is swept
+export const G_NEXT_FIN_ID = 25;
+export const G_STACK_SCAN_P = 26; // concurrent scope-stack scan: next P, then next entry of its stack
+export const G_STACK_SCAN_IDX = 27;
+export const G_MCACHE = 64; // [NUM_SPAN_CLASSES]
+export const G_CENTRAL = 256; // [NUM_SPAN_CLASSES × 8]: partial0, partial1, full0, full1 as (head, tail)
+export const G_F64 = G_CENTRAL + NUM_SPAN_CLASSES * 8; // float64 fields start at word g + G_F64
+export const GF_HEAP_LIVE = 0; // bytes allocated since the last mark plus what it marked (Go's heapLive)
+export const GF_HEAP_MARKED = 1;
+export const GF_HEAP_GOAL = 2;
+export const GF_TRIGGER = 3;
+export const GF_MEMORY_LIMIT = 4;
+export const GF_LAST_HEAP_SCAN = 5; // scannable bytes marked last cycle (Go's lastHeapScan)
+export const GF_SCAN_WORK = 6; // bytes scanned this cycle (heapScanWork)
+export const GF_BYTES_MARKED = 7;
+export const GF_CONS_MARK = 8;
+export const GF_PAUSE_TOTAL = 9; // ns
+export const GF_LAST_GC = 10; // Unix ns
+export const GF_GC_CPU_NS = 11; // GC time since start (pauses, assists, marking in heap.gc)
+export const GF_START = 12; // Unix ms when the collector started (for gctrace's @ and GCCPUFraction)
+export const GF_MARK_START = 13; // Unix ms when this cycle's mark began
+export const GF_HEAP_AT_START = 14; // heapLive when this cycle began
+export const GF_STW1_MS = 15;
+export const GF_ASSIST_MS = 16;
+export const GF_TRIGGERED_AT = 17;
+export const GF_ASSIST_CREDIT = 18; // bytes; negative = debt (one assist account for the heap)
+export const GF_STACK_SCAN = 19; // bytes of scope stacks scanned (Go's lastStackScan)
+export const GF_GLOBALS_SCAN = 20; // bytes of root handles scanned (Go's globalsScan)
+export const GF_MARK_MS = 21; // marking time this cycle outside assists (heap.gc, steps)
+export const GF_PAUSE_NS = 32; // [256]
+export const GF_PAUSE_END = GF_PAUSE_NS + 256; // [256]
+export const GC_REGION_WORDS = G_F64 + 2 * (GF_PAUSE_END + 256);
+export const GC_OFF = 0;
+export const GC_MARK = 1;
+export const GC_MARKTERM = 2;
+
 export const SPAN_DEAD = 0;
 export const SPAN_IN_USE = 1; // a heap span: small objects or one large object
 export const SPAN_MANUAL = 2; // pages holding span records (Go's off-heap fixalloc)

@@ -70,6 +70,28 @@ describe('write barrier', () => {
     });
   }
 
+  it('an object moved from an unscanned scope-stack entry into a black object survives', () => {
+    const { heap, Node } = world();
+    const r = heap.root(0);
+    heap.scope(() => {
+      // A deep scope stack: the first mark assist (64 KiB of work) scans only part of it.
+      for (let i = 0; i < 40_000; i++) heap.new(Node);
+      const x = heap.new(Node); // white, held only by this scope's stack entry
+      stamp(heap, x, 55);
+      heap.gcStep(); // a cycle starts; scope stacks are scanned later, during marking
+      const a = heap.new(Node); // allocated black
+      heap.storePointer(a, 0, x); // x's only heap path is now in a black object
+      r.set(a);
+      return 0; // the scope ends: x's stack entry goes before the stack scan reaches it
+    });
+    while (!heap.gcStep(1 << 20));
+    heap.gc();
+    const x = heap.loadPointer(r.get(), 0);
+    expect(heap.collector.sizeOf(x)).toBe(16);
+    expect(stamp(heap, x)).toBe(55);
+    expect(heap.readMemStats().HeapObjects).toBe(2);
+  });
+
   it('objects allocated during marking are black and survive the cycle', () => {
     const { heap, Node } = world();
     const r = heap.root(0);

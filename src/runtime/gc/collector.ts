@@ -123,7 +123,9 @@ export class Collector {
     if (g <= 0) g = collectorInit(this);
     this.g = g;
     this.gf = (g + G_F64) >>> 1;
-    this.types[BYTE_TYPE_ID] = new TypeInfo(BYTE_TYPE_ID, 'byte', 1, 1, []);
+    const byte = new TypeInfo(BYTE_TYPE_ID, 'byte', 1, 1, []);
+    byte.owner = this;
+    this.types[BYTE_TYPE_ID] = byte;
   }
 
   /** Re-reads the views after something may have grown the buffer. */
@@ -165,6 +167,7 @@ export class Collector {
     try {
       const id = storeType(this.h, this.g, size, size, offs);
       const t = new TypeInfo(id, name, size, size, offs);
+      t.owner = this;
       this.types[id] = t;
       return t;
     } finally {
@@ -189,6 +192,7 @@ export class Collector {
     try {
       const id = storeType(this.h, this.g, n * e.size, e.size, [...e.offs]);
       t = new TypeInfo(id, `[${n}]${e.name}`, n * e.size, e.size, [...e.offs], e, n);
+      t.owner = this;
     } finally {
       this.leave();
     }
@@ -202,13 +206,23 @@ export class Collector {
     if (t !== undefined) return t;
     const loaded = loadType(this.h, this.g, id);
     if (loaded === null) throw new GcTypeError(`no type with id ${id}`);
+    loaded.owner = this;
     this.types[id] = loaded;
     return loaded;
   }
 
   private checkType(t: unknown): TypeInfo {
-    if (t instanceof TypeInfo && this.types[t.id] === t) return t;
-    if (t instanceof TypeInfo) return this.typeById(t.id);
+    if (t instanceof TypeInfo && t.owner === this) return t;
+    if (t instanceof TypeInfo) {
+      // A type made by another thread's Heap object for the same shared heap: the same record.
+      const mine = this.types[t.id] ?? loadType(this.h, this.g, t.id);
+      if (mine !== null && mine.size === t.size && mine.offs.join() === t.offs.join() && this.h.shared) {
+        mine.owner = this;
+        this.types[t.id] = mine;
+        return mine;
+      }
+      throw new GcTypeError(`type ${t.name} belongs to another heap`);
+    }
     throw new GcTypeError('not a type of this heap (make one with heap.defineType)');
   }
 
@@ -251,9 +265,13 @@ export class Collector {
 
   private smallAlloc(t: TypeInfo): number {
     const h = this.h;
-    const n = t.size;
-    const cls = n <= 1016 ? sizeToClass8[(n + 7) >>> 3]! : sizeToClass128[(n - 897) >>> 7]!;
-    const spc = (cls << 1) | (t.noscan ? 1 : 0);
+    let spc = t.spanClass;
+    if (spc < 0) {
+      const n = t.size;
+      const cls = n <= 1016 ? sizeToClass8[(n + 7) >>> 3]! : sizeToClass128[(n - 897) >>> 7]!;
+      spc = t.spanClass = (cls << 1) | (t.noscan ? 1 : 0);
+    }
+    const cls = spc >>> 1;
     const slot = this.g + G_MCACHE + spc;
     let s = h.i32[slot]!;
     let idx = -1;
@@ -275,7 +293,7 @@ export class Collector {
         h.i32[slot] = 0;
         gcUncacheSpan(h, this.g, s);
       }
-      s = this.cacheOrCollect(spc, n);
+      s = this.cacheOrCollect(spc, t.size);
       h.refreshViews();
       h.i32[slot] = s;
       idx = gcNextFree(h, s);
@@ -385,8 +403,8 @@ export class Collector {
   objectSpan(p: unknown, op: string): number {
     if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
     const h = this.h;
-    if (p >= h.byteLength) throw new InvalidPointerError(p, `${op}: outside the heap`);
     const i32 = h.i32;
+    if (p >= i32.length << 2) throw new InvalidPointerError(p, `${op}: outside the heap`);
     const s = i32[h.spansWord + (p >>> 13)]!;
     if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE || (i32[s + S_SPANCLASS]! & GC_SPAN_TAG) === 0) {
       throw new InvalidPointerError(p, `${op}: not a collected object (heap.new)`);

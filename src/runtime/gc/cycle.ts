@@ -49,6 +49,8 @@ import {
   G_FINALIZERS,
   G_GC_PERCENT,
   G_NEXT_FIN_ID,
+  G_STACK_SCAN_IDX,
+  G_STACK_SCAN_P,
   G_NUM_FORCED,
   G_NUM_GC,
   G_PHASE,
@@ -224,15 +226,14 @@ function markRoots(c: Collector): void {
       if (p !== 0) greyObject(c, p);
     }
   }
-  // Scope stacks of every P (Go's goroutine stacks).
+  // Scope stacks of every P (Go's goroutine stacks) are scanned during marking, not in this pause
+  // (scanStacks); here they are only measured.
   for (let pid = 0; pid < h.maxP; pid++) {
     const mc = h.pWord + pid * MCACHE_WORDS;
-    if (h.i32[mc + P_STATUS] !== P_ATTACHED) continue;
-    const d = mc + P_SCOPE;
-    const n = vecLen(h, d);
-    stacks += n * 4;
-    for (let k = 0; k < n; k++) greyObject(c, h.u32[vecData(h, d) + k]!);
+    if (h.i32[mc + P_STATUS] === P_ATTACHED) stacks += vecLen(h, mc + P_SCOPE) * 4;
   }
+  h.i32[c.g + G_STACK_SCAN_P] = 0;
+  h.i32[c.g + G_STACK_SCAN_IDX] = 0;
   // The tiny block being filled (Go greys every P's tiny block).
   const tiny = h.u32[c.g + G_TINY]!;
   if (tiny !== 0) greyObject(c, tiny);

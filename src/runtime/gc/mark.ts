@@ -10,6 +10,12 @@
 
 import {
   G_GREY,
+  G_STACK_SCAN_IDX,
+  G_STACK_SCAN_P,
+  MCACHE_WORDS,
+  P_ATTACHED,
+  P_SCOPE,
+  P_STATUS,
   H_SWEEPGEN,
   S_BASE,
   S_DIVMUL,
@@ -82,11 +88,48 @@ export function scanObject(c: Collector, base: number): number {
   return size;
 }
 
+/**
+ * Greys scope-stack entries, resuming where the last call stopped, until `budget` entries are done.
+ * Returns the work done (4 per entry). Scanning while the program runs is safe for the reason Go's
+ * one-pass stack scan is: every pointer written into the heap or a root during marking is shaded
+ * (the barrier's insertion half), objects allocated during marking are black, and a value escaping a
+ * scope is shaded when pushed — so an entry dropped before it was scanned held nothing the heap needs.
+ */
+export function scanStacks(c: Collector, budget: number): number {
+  const h = c.h;
+  const g = c.g;
+  let work = 0;
+  let pid = h.i32[g + G_STACK_SCAN_P]!;
+  let idx = h.i32[g + G_STACK_SCAN_IDX]!;
+  while (pid < h.maxP && work < budget) {
+    const mc = h.pWord + pid * MCACHE_WORDS;
+    const len = h.i32[mc + P_STATUS] === P_ATTACHED ? h.i32[mc + P_SCOPE + 1]! : 0;
+    if (idx >= len) {
+      pid++;
+      idx = 0;
+      continue;
+    }
+    const p = h.u32[h.i32[mc + P_SCOPE]! + idx]!;
+    idx++;
+    greyObject(c, p);
+    work += 4;
+  }
+  h.i32[g + G_STACK_SCAN_P] = pid;
+  h.i32[g + G_STACK_SCAN_IDX] = idx;
+  return work;
+}
+
+export function stacksScanned(c: Collector): boolean {
+  return c.h.i32[c.g + G_STACK_SCAN_P]! >= c.h.maxP;
+}
+
 /** Scans grey objects until `budget` bytes of scan work are done or none are left. Returns work done. */
 export function drain(c: Collector, budget: number): number {
   const h = c.h;
   const d = c.g + G_GREY;
   let work = 0;
+  // Root jobs first, as gcDrain does: the scope stacks not scanned yet.
+  if (!stacksScanned(c)) work += scanStacks(c, budget);
   while (work < budget) {
     const i32 = h.i32;
     const len = i32[d + 1]!;
@@ -99,8 +142,9 @@ export function drain(c: Collector, budget: number): number {
   return work;
 }
 
+/** No marking work left: every stack scanned and no grey object. */
 export function greyQueueEmpty(c: Collector): boolean {
-  return c.h.i32[c.g + G_GREY + 1] === 0;
+  return c.h.i32[c.g + G_GREY + 1] === 0 && stacksScanned(c);
 }
 
 /** Whether the collected object slot at p is marked (p is an object start or tiny sub-object). */

@@ -14,7 +14,7 @@ import { Heap, sizeClasses, type MemStats } from '../index.js';
 import type { HeapHandle } from '../runtime/heap.js';
 import { type MemProfileRecord } from '../profile/memprofile.js';
 import { encodeHeapProfile } from '../profile/pprof.js';
-import { HeapTracer, type TraceEvent, startTrace, traceFile } from '../profile/trace.js';
+import { type GcCycleTimes, HeapTracer, type TraceEvent, startTrace, traceFile, traceGcCycle } from '../profile/trace.js';
 import { WORKLOAD_NAMES, type WorkloadName, makeWorkload } from '../inspector/workloads.js';
 import type { Subcommand } from './main.js';
 
@@ -115,8 +115,8 @@ interface ThreadResult {
 }
 
 /** Runs the workload on this thread's Heap object, in slices, calling `progress` between them. */
-function runOn(heap: Heap, spec: RunSpec, progress: (done: number, total: number) => void): ThreadResult {
-  const tracer = spec.trace ? startTrace(heap, new HeapTracer(heap.p)) : null;
+function runOn(heap: Heap, spec: RunSpec, progress: (done: number, total: number) => void, given: HeapTracer | null = null): ThreadResult {
+  const tracer = spec.trace ? startTrace(heap, given ?? new HeapTracer(heap.p)) : null;
   const w = makeWorkload(spec.workload, heap, { steps: spec.steps, seed: spec.seed, live: spec.live });
   const slice = spec.workload === 'binary-trees' ? 4 : 4096;
   while (w.run(slice) > 0) progress(w.done, w.total);
@@ -195,17 +195,23 @@ export const demoCommand: Subcommand = {
       shared: threads > 1,
       maxP: Math.max(threads, 1),
     });
-    const collected = heap as Partial<{ setGCPercent(n: number): number; setGCTrace(o: (line: string) => void): void }>;
-    if (gogc !== undefined || values.gctrace) {
-      if (typeof collected.setGCPercent !== 'function') {
+    const progressOn = process.stderr.isTTY === true && !values.json;
+    const tracer = spec.trace ? new HeapTracer(heap.p) : null;
+    const collected = heap as Partial<{ setGCPercent(n: number): number; setGCTrace(o: (line: string, cycle: GcCycleTimes) => void): void }>;
+    if (typeof collected.setGCTrace !== 'function') {
+      if (gogc !== undefined || values.gctrace) {
         process.stderr.write('gomem demo: collector not available (heap.gc does not exist): --gogc/--gctrace ignored\n');
-      } else {
-        if (gogc !== undefined) collected.setGCPercent(gogc);
-        if (values.gctrace) collected.setGCTrace!((line) => process.stderr.write(`\r${' '.repeat(72)}\r${line}\n`));
+      }
+    } else {
+      if (gogc !== undefined) collected.setGCPercent!(gogc);
+      if (values.gctrace || tracer !== null) {
+        collected.setGCTrace((line, cycle) => {
+          if (tracer !== null) traceGcCycle(tracer, cycle);
+          if (values.gctrace) process.stderr.write(`${progressOn ? `\r${' '.repeat(100)}\r` : ''}${line}\n`);
+        });
       }
     }
 
-    const progressOn = process.stderr.isTTY === true && !values.json;
     const started = performance.now();
     let lastReport = 0;
     const progress = (done: number, total: number) => {
@@ -218,7 +224,7 @@ export const demoCommand: Subcommand = {
       );
     };
     const workers = threads > 1 ? Array.from({ length: threads - 1 }, () => startWorker(heap.handle(), spec)) : [];
-    const mine = runOn(heap, spec, progress);
+    const mine = runOn(heap, spec, progress, tracer);
     const results = [mine, ...(await Promise.all(workers))];
     const elapsed = performance.now() - started;
     if (progressOn) process.stderr.write('\r' + ' '.repeat(100) + '\r');

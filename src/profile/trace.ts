@@ -68,6 +68,10 @@ export class HeapTracer implements RuntimeTraceHook {
     const t = now();
     this.push(name, 'X', start * 1000, args, (t - start) * 1000);
   }
+  /** A span between two performance.now() times, for phases reported after the fact. */
+  completeAt(name: string, start: number, end: number, args?: TraceArgs): void {
+    this.push(name, 'X', start * 1000, args, Math.max(0, end - start) * 1000);
+  }
   begin(name: string, args?: TraceArgs): void {
     this.push(name, 'B', now() * 1000, args);
   }
@@ -103,6 +107,40 @@ export function startTrace(heap: { trace: RuntimeTraceHook | null; p: number }, 
 /** Stops tracing; the tracer keeps what it recorded. */
 export function stopTrace(heap: { trace: RuntimeTraceHook | null }): void {
   heap.trace = null;
+}
+
+/** What the collector reports per cycle (its gctrace record; see src/runtime/gc/trace.ts). */
+export interface GcCycleTimes {
+  num: number;
+  stw1Ms: number;
+  markMs: number;
+  stw2Ms: number;
+  assistMs: number;
+  heapStart: number;
+  heapEnd: number;
+  heapMarked: number;
+  goal: number;
+  forced: boolean;
+}
+
+/**
+ * Turns one finished GC cycle, as the collector's gctrace callback reports it at mark termination,
+ * into trace events laid back from now: the cycle, then its sweep termination (STW), mark and mark
+ * termination (STW) phases in order, the assist time within mark, and a heap counter. Use it from
+ * heap.setGCTrace((line, cycle) => traceGcCycle(tracer, cycle)) until the collector calls the hook itself.
+ */
+export function traceGcCycle(tracer: HeapTracer, c: GcCycleTimes): void {
+  const end = tracer.now();
+  const markTermStart = end - c.stw2Ms;
+  const markStart = markTermStart - c.markMs;
+  const start = markStart - c.stw1Ms;
+  const args = { cycle: c.num, forced: c.forced ? 1 : 0, heapStart: c.heapStart, heapEnd: c.heapEnd, heapMarked: c.heapMarked, goal: c.goal };
+  tracer.completeAt('GC', start, end, args);
+  tracer.completeAt('GC sweep termination (STW)', start, markStart);
+  tracer.completeAt('GC mark', markStart, markTermStart);
+  if (c.assistMs > 0) tracer.completeAt('GC assists', markStart, Math.min(markTermStart, markStart + c.assistMs));
+  tracer.completeAt('GC mark termination (STW)', markTermStart, end);
+  tracer.counter('heap', { heapMarked: c.heapMarked, goal: c.goal });
 }
 
 const PHASES = new Set(['B', 'E', 'X', 'i', 'I', 'C', 'M', 'b', 'e', 'n', 's', 't', 'f', 'P', 'O', 'N', 'D']);

@@ -44,10 +44,18 @@ describe('gomem demo', () => {
     expect(decodeProfile(readFileSync(profile)).samples.length).toBeGreaterThan(0);
   });
 
-  it('runs binary-trees', () => {
-    const r = gomem('demo', '--workload', 'binary-trees', '--steps', '20');
+  it('runs binary-trees on collected objects, printing gctrace lines and tracing GC phases', () => {
+    const trace = join(dir, 'trees.json');
+    const r = gomem('demo', '--workload', 'binary-trees', '--steps', '1200', '--gctrace', '--trace', trace);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/binary-trees: 20 trees of depth 4\.\.12/);
+    expect(r.stdout).toMatch(/binary-trees: 1200 trees of depth 4\.\.12 \(\d+ nodes checked\), collected objects/);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('gc '));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[0]).toMatch(/^gc 1 @\d+\.\d+s \d+%: .* ms clock, .* MB goal, .* P/);
+    const numGC = Number(/NumGC\s+(\d+)/.exec(r.stdout)![1]);
+    expect(lines.length).toBe(numGC);
+    const phases = parseTrace(readFileSync(trace, 'utf8')).filter((e) => e.name.startsWith('GC ') && e.name !== 'GC assists');
+    expect(phases.slice(0, 3).map((e) => e.name)).toEqual(['GC sweep termination (STW)', 'GC mark', 'GC mark termination (STW)']);
   });
 
   it('names bad options', () => {

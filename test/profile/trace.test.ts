@@ -1,8 +1,8 @@
-// The heap's event trace: Chrome trace-event JSON with heap growth, span refills and sweeps in the
-// order they happened, readable back with parseTrace; bad trace files named.
+// The heap's event trace: Chrome trace-event JSON with heap growth, span refills, sweeps and GC cycles
+// (sweep termination, mark, mark termination) in the order they happened, readable back with parseTrace; bad trace files named.
 import { describe, expect, it } from 'vitest';
 import { Heap } from '../../src/index.js';
-import { HeapTracer, parseTrace, startTrace, stopTrace } from '../../src/profile/trace.js';
+import { HeapTracer, parseTrace, startTrace, stopTrace, traceGcCycle } from '../../src/profile/trace.js';
 import { ProfileFormatError } from '../../src/profile/errors.js';
 
 describe('heap trace', () => {
@@ -45,6 +45,36 @@ describe('heap trace', () => {
       .filter((e) => e.ph === 'B' || e.ph === 'E')
       .map((e) => `${e.ph} ${e.name}`);
     expect(names).toEqual(['B GC', 'B GC sweep termination', 'E GC sweep termination', 'B GC mark', 'E GC mark', 'E GC']);
+  });
+
+  it("contains the collector's cycles with their phases in order", () => {
+    const heap = new Heap({ memProfileRate: 0 });
+    const tracer = startTrace(heap);
+    heap.setGCTrace((_line, cycle) => traceGcCycle(tracer, cycle));
+    const Node = heap.defineType({ name: 'main.Node', size: 16, pointers: [0] });
+    for (let round = 0; round < 3; round++) {
+      heap.scope(() => {
+        let head = 0;
+        for (let i = 0; i < 20000; i++) {
+          const n = heap.new(Node);
+          heap.storePointer(n, 0, head);
+          head = n;
+        }
+        return 0;
+      });
+      heap.gc();
+    }
+    stopTrace(heap);
+    const events = parseTrace(JSON.stringify(tracer));
+    const gc = events.filter((e) => e.name.startsWith('GC') && e.ph === 'X');
+    const cycles = gc.filter((e) => e.name === 'GC');
+    expect(cycles.length).toBeGreaterThanOrEqual(3);
+    expect(cycles.map((e) => e.args!.cycle)).toEqual(cycles.map((_, i) => i + 1));
+    for (const cyc of cycles) {
+      const inside = gc.filter((e) => e !== cyc && e.ts >= cyc.ts && e.ts + e.dur! <= cyc.ts + cyc.dur! + 0.01 && e.name !== 'GC assists');
+      expect(inside.map((e) => e.name)).toEqual(['GC sweep termination (STW)', 'GC mark', 'GC mark termination (STW)']);
+      for (let i = 1; i < inside.length; i++) expect(inside[i]!.ts).toBeGreaterThanOrEqual(inside[i - 1]!.ts + inside[i - 1]!.dur! - 0.01);
+    }
   });
 
   it('names bad trace files', () => {

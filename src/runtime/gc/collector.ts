@@ -123,6 +123,9 @@ export class Collector {
     if (g <= 0) g = collectorInit(this);
     this.g = g;
     this.gf = (g + G_F64) >>> 1;
+    // A P reused after a thread detached starts with an empty scope stack (the old thread's scopes
+    // are gone; Go frees a dead goroutine's stack).
+    h.i32[h.mc + P_SCOPE + 1] = 0;
     const byte = new TypeInfo(BYTE_TYPE_ID, 'byte', 1, 1, []);
     byte.owner = this;
     this.types[BYTE_TYPE_ID] = byte;

@@ -132,9 +132,14 @@ function pacerInput(c: Collector, heapMarked: number): PacerInput {
   const i32 = h.i32;
   const f64 = h.f64;
   const gf = c.gf;
-  const counters = sumCounters(h);
-  let heapAlloc = counters.largeAlloc - counters.largeFree;
-  for (let k = 1; k < NUM_SIZE_CLASSES; k++) heapAlloc += (counters.smallAlloc[k]! - counters.smallFree[k]!) * classToSize[k]!;
+  // HeapAlloc only matters to the memory-limit goal; summing every P's counters is not free, so
+  // mark termination skips it when no limit is set.
+  let heapAlloc = 0;
+  if (Number.isFinite(f64[gf + GF_MEMORY_LIMIT]!)) {
+    const counters = sumCounters(h);
+    heapAlloc = counters.largeAlloc - counters.largeFree;
+    for (let k = 1; k < NUM_SIZE_CLASSES; k++) heapAlloc += (counters.smallAlloc[k]! - counters.smallFree[k]!) * classToSize[k]!;
+  }
   const mapped = i32[H_MAPPED_PAGES]! * PAGE_SIZE;
   const released = i32[H_RELEASED_PAGES]! * PAGE_SIZE;
   const heapSys = mapped - h.metaPages * PAGE_SIZE; // close enough for the limit: span records count as heap

@@ -14,7 +14,7 @@
 // is no cycle to wait for, and "in use now" is what an explicit-free heap user asks about.
 
 import { ProfileConfigError } from './errors.js';
-import { type StackFrame, captureStackText, userFrames } from './stack.js';
+import { type StackFrame, captureStackText, userFrames, userStackKey } from './stack.js';
 
 /** Go's default runtime.MemProfileRate: one sample per 512 KiB allocated, on average. */
 export const DEFAULT_MEM_PROFILE_RATE = 512 * 1024;
@@ -87,13 +87,13 @@ export class MemProfile {
     // The address was handed out again, so its last sampled object died without our hearing of it
     // (freed by another thread, or by a collector without a hook): count that free now.
     if (previous !== undefined) this.countFree(previous);
-    const stack = userFrames(captureStackText());
-    // Keyed by the user's frames only: malloc's fast and slow paths reach the same site.
-    let key = String(size);
-    for (const f of stack) key += `\n${f.function} ${f.file}:${f.line}:${f.column}`;
+    const text = captureStackText();
+    // Keyed by the user's part of the stack text: malloc's fast and slow paths reach the same bucket,
+    // and the text is parsed only when a bucket is new.
+    const key = `${size}\n${userStackKey(text)}`;
     let b = this.buckets.get(key);
     if (b === undefined) {
-      b = { stack, objectSize: size, allocObjects: 0, allocBytes: 0, freeObjects: 0, freeBytes: 0 };
+      b = { stack: userFrames(text), objectSize: size, allocObjects: 0, allocBytes: 0, freeObjects: 0, freeBytes: 0 };
       this.buckets.set(key, b);
     }
     b.allocObjects++;

@@ -10,8 +10,10 @@
 
 import {
   H_MAPPED_PAGES,
+  S_ALLOC_BITS,
   S_BASE,
   S_ELEMSIZE,
+  S_FREEINDEX,
   S_NELEMS,
   S_NPAGES,
   S_SPANCLASS,
@@ -62,6 +64,24 @@ function isReleased(heap: Heap, page: number): boolean {
   return ((heap.i32[heap.scavWord + (page >>> 5)]! >>> (page & 31)) & 1) !== 0;
 }
 
+/**
+ * Objects of a collected span: handed out as of its last sweep (allocBits) or since (below freeindex).
+ * Its mark bits only mean something during a cycle, so liveCount would read 0 between cycles.
+ */
+function handedOut(heap: Heap, s: number): number {
+  const i32 = heap.i32;
+  const nelems = i32[s + S_NELEMS]!;
+  const freeindex = i32[s + S_FREEINDEX]!;
+  let n = 0;
+  for (let lo = 0; lo < nelems; lo += 32) {
+    let bits = i32[s + S_ALLOC_BITS + 2 * (lo >>> 5)]!;
+    if (freeindex > lo) bits |= freeindex - lo >= 32 ? -1 : (1 << (freeindex - lo)) - 1;
+    if (nelems - lo < 32) bits &= (1 << (nelems - lo)) - 1;
+    for (; bits !== 0; bits &= bits - 1) n++;
+  }
+  return n;
+}
+
 /** Walks the spans table once: every mapped page's kind and occupancy. */
 export function pageMap(heap: Heap): PageMap {
   heap.refreshViews();
@@ -101,7 +121,8 @@ export function pageMap(heap: Heap): PageMap {
       } else {
         kind = (collected ? KIND_GC_SMALL : KIND_SMALL) + cls;
         spansByClass[cls]!++;
-        occupancy = Math.round((255 * liveCount(heap, s)) / i32[s + S_NELEMS]!);
+        const live = collected ? handedOut(heap, s) : liveCount(heap, s);
+        occupancy = Math.round((255 * live) / i32[s + S_NELEMS]!);
       }
     }
     for (let k = page; k < base + npages; k++) {

@@ -133,14 +133,14 @@ describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
     expect(await button.textContent()).toMatch(/^main\.Session @0x/);
     await button.click();
     await expect.poll(() => page.textContent('#retainers')).toMatch(/^retained by: root handle #\d+ → main\.SessionCache@0x[0-9a-f]+ \+8 → main\.Session@0x/);
+    const shot = process.env.GOMEM_ARTIFACTS ?? join(tmpdir(), 'gomem-artifacts');
+    await page.screenshot({ path: join(shot, 'inspector-retainers.png'), fullPage: true });
     // malloc'd memory is untyped: listed, but it has no retainers to show.
     await clickPage(malloced);
     const untyped = page.locator(`button.obj[data-obj="${malloced}"]`);
     await untyped.waitFor({ timeout: 10_000 });
     await untyped.click();
     await expect.poll(() => page.textContent('#retainers')).toMatch(/^no retainer path: .*not/);
-    const shot = process.env.GOMEM_ARTIFACTS ?? join(tmpdir(), 'gomem-artifacts');
-    await page.screenshot({ path: join(shot, 'inspector-retainers.png'), fullPage: true });
     root.release();
   });
 

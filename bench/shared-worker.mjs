@@ -7,9 +7,10 @@
 //   shared  Heap.attach(handle): a P of its own on the shared heap
 //   locked  the single-thread allocator under one global lock: every thread drives P 0 of a
 //           non-shared heap's buffer with the single-thread code paths (shared = false), and each
-//           malloc/free holds a futex-style lock (spin, then Atomics.wait). This reaches into two
-//           fields of the Heap object, which the public API does not offer, on purpose: it is what
-//           "put a mutex around the single-threaded allocator" means.
+//           malloc/free holds a futex-style lock (spin, then Atomics.wait) and re-makes its views
+//           if the other thread grew the buffer. This reaches into the Heap object (shared, setP,
+//           refreshViews), which the public API does not offer, on purpose: it is what "put a mutex
+//           around the single-threaded allocator" means.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { churnSequence } from './sequences.mjs';
@@ -36,8 +37,10 @@ const lockedPrologue = `
   function release() {
     if (Atomics.exchange(L, 0, 0) === 2) Atomics.notify(L, 0, 1);
   }
-  function lockedMalloc(n) { acquire(); const p = heap.malloc(n); release(); return p; }
-  function lockedFree(p) { acquire(); heap.free(p); release(); }
+  // After taking the lock, re-make the views if the other thread grew the buffer: the single-thread
+  // code never expects growth it did not do itself.
+  function lockedMalloc(n) { acquire(); heap.refreshViews(); const p = heap.malloc(n); release(); return p; }
+  function lockedFree(p) { acquire(); heap.refreshViews(); heap.free(p); release(); }
 `;
 const locked = {
   prologue: lockedPrologue,

@@ -62,7 +62,10 @@ for (let step = 0; step < steps; step++) {
       // Check a slot and its left chain.
       let p = heap.loadPointer(t, 4 * k);
       let want = slotSeq[k];
+      const trail = [];
       for (let depth = 0; depth < 50 && want !== 0; depth++) {
+        trail.push([p, want, Array.from(i32().subarray(p >>> 2, (p >>> 2) + 4))]);
+        if (p === 0) throw new Error(`worker ${id}: nil in chain: ${JSON.stringify(trail)} slot ${k} step ${step}`);
         check(p, want);
         p = heap.loadPointer(p, 0);
         want = leftOf.get(want) ?? 0;

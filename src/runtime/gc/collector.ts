@@ -562,28 +562,30 @@ export class Collector {
     const d = this.scopeVec();
     const mark = this.h.i32[d + 1]!;
     this.scopeDepth++;
-    let result: T;
+    let result: T | undefined;
+    let ok = false;
     try {
       result = fn();
+      ok = true;
     } finally {
       this.scopeDepth--;
-      this.enter();
-      vecSetLen(this.h, d, mark);
-      this.leave();
-    }
-    if (result instanceof Promise) {
-      throw new GcUsageError('scope functions must be synchronous (objects cannot be held across await)');
-    }
-    if (typeof result === 'number' && result !== 0 && this.isCollected(result)) {
+      // Popping the scope and pushing the escaping value happen under one lock hold: in between,
+      // no other thread may finish a cycle while the value is held by nothing.
       this.enter();
       try {
-        this.shadeRoot(result);
-        this.pushScope(result);
+        vecSetLen(this.h, d, mark);
+        if (ok && typeof result === 'number' && result !== 0 && this.isCollected(result)) {
+          this.shadeRoot(result);
+          this.pushScope(result);
+        }
       } finally {
         this.leave();
       }
     }
-    return result;
+    if (result instanceof Promise) {
+      throw new GcUsageError('scope functions must be synchronous (objects cannot be held across await)');
+    }
+    return result as T;
   }
 
   /** Whether p is a live collected object (for the scope's return value: anything else is ignored). */

@@ -53,6 +53,7 @@ import {
   S_BASE,
   S_DIVMUL,
   S_ELEMSIZE,
+  S_FREED,
   S_FREEINDEX,
   S_LIST,
   S_MARK_BITS,
@@ -62,6 +63,7 @@ import {
   S_PROFILED,
   S_SPANCLASS,
   S_STATE,
+  S_TINY_MASKS,
   ZEROBASE_PTR,
   MCACHE_WORDS,
   P_FREE,
@@ -207,6 +209,8 @@ function planAttach(handle: HeapHandle): Plan {
 }
 
 export class Heap extends HeapState {
+  /** The slot findObject found (a field rather than a returned object: no garbage per free). */
+  private foundIdx = 0;
   /** The most bytes the buffer may grow to. */
   readonly maxBytes: number;
   /** Bytes to allocate before the next heap-profile sample (Go's mcache.nextSample); Infinity when off. */
@@ -465,16 +469,18 @@ export class Heap extends HeapState {
       const i32 = this.i32;
       const s = i32[this.spansWord + (p >>> 13)]!;
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
-      if (s !== 0 && spc > TINY_SPAN_CLASS && i32[s + S_PROFILED] === 0) {
+      if (s !== 0 && spc >= TINY_SPAN_CLASS && i32[s + S_PROFILED] === 0) {
         const off = p - this.u32[s + S_BASE]!;
         const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
         const bit = 1 << (idx & 31);
         const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
-        // Live means: marked (bits past the last slot never are), and handed out.
+        // Live means: marked (bits past the last slot never are), and handed out. In the tiny class,
+        // only plain 16-byte objects (no tiny masks) take this path.
         if (
           idx * i32[s + S_ELEMSIZE]! === off &&
           (i32[at + 1]! & bit) !== 0 &&
-          ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!)
+          ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!) &&
+          (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
         ) {
           if (this.shared) {
             if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
@@ -483,7 +489,7 @@ export class Heap extends HeapState {
           // mcentral.freeSlot, inlined for the single-threaded heap.
           i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
-          if (i32[s + S_LIST] === LIST_FULL) relist(this, s);
+          if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= (i32[s + S_NELEMS]! >>> 3 || 1)) relist(this, s);
           return;
         }
       }
@@ -494,7 +500,8 @@ export class Heap extends HeapState {
   private freeSlow(p: number): void {
     this.checkAttached();
     if (p === 0 || p === ZEROBASE_PTR) return;
-    const { s, idx } = this.findObject(p, 'free');
+    const s = this.findObject(p, 'free');
+    const idx = this.foundIdx;
     const i32 = this.i32;
     const spc = i32[s + S_SPANCLASS]!;
     if (i32[s + S_PROFILED] !== 0) {
@@ -531,10 +538,11 @@ export class Heap extends HeapState {
   }
 
   /**
-   * The span record and slot of the live object at p, or an InvalidPointerError. For a tiny block,
+   * The span record of the live object at p (its slot in foundIdx: no object is made per call), or
+   * an InvalidPointerError. For a tiny block,
    * p may be any sub-object start; the block's masks are checked by the caller.
    */
-  private findObject(p: unknown, op: string): { s: number; idx: number } {
+  private findObject(p: unknown, op: string): number {
     if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
     this.refreshViews(); // another thread may have grown the heap
     if (p >= this.byteLength) throw new InvalidPointerError(p, `${op}: outside the heap`);
@@ -547,7 +555,8 @@ export class Heap extends HeapState {
     if (spc <= 1) {
       if (off !== 0) throw new InvalidPointerError(p, `${op}: interior pointer into a large object`);
       if ((i32[s + S_MARK_BITS]! & 1) === 0) throw new InvalidPointerError(p, `${op}: already freed`);
-      return { s, idx: 0 };
+      this.foundIdx = 0;
+      return s;
     }
     const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
     if (idx >= i32[s + S_NELEMS]!) throw new InvalidPointerError(p, `${op}: past the last object of its span`);
@@ -557,14 +566,16 @@ export class Heap extends HeapState {
       const tiny = spc === TINY_SPAN_CLASS && isTinyBlock(this, s, idx);
       if (!tiny) throw new InvalidPointerError(p, `${op}: interior pointer`);
     }
-    return { s, idx };
+    this.foundIdx = idx;
+    return s;
   }
 
   /** Bytes usable at p: its size class's size, whole pages for a large object, 0 for malloc(0). */
   usableSize(p: number): number {
     this.checkAttached();
     if (p === ZEROBASE_PTR) return 0;
-    const { s, idx } = this.findObject(p, 'usableSize');
+    const s = this.findObject(p, 'usableSize');
+    const idx = this.foundIdx;
     const i32 = this.i32;
     if (i32[s + S_SPANCLASS] === TINY_SPAN_CLASS && isTinyBlock(this, s, idx)) {
       const n = tinyUsableSize(this, s, idx, p);

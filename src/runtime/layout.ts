@@ -34,7 +34,7 @@
 //   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
 //   │ 8 nprofiled · 9 sweepgen · 10 state · 11 gcTypes · 12 list · 13 next · 14 prev        │
-//   │ 15 needzero · 16 cachedBy · 17 divMul · 18 pool class · 19 (spare)                    │
+//   │ 15 needzero · 16 cachedBy · 17 divMul · 18 pool class · 19 frees since filed full     │
 //   │ 20 tiny masks (uint16 index) · 21..23 spare                                           │
 //   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
 //   │ through word 13, and word 11 holds its object types: for a small scan span the uint16  │
@@ -161,6 +161,8 @@ export const S_NEEDZERO = 15;
 export const S_CACHED_BY = 16; // P holding it in its mcache, -1 if none
 export const S_DIVMUL = 17;
 export const S_POOL = 18; // the fixalloc pool (size class) the record came from
+/** Frees since the span was filed full; it moves to the partial list once 1/8 of its slots are free. */
+export const S_FREED = 19;
 export const S_TINY_MASKS = 20; // uint16 index of the tiny masks (class 2), 0 otherwise
 /** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
 export const S_GC_TYPES = 11;

@@ -30,6 +30,7 @@ import {
   SPAN_IN_USE,
   S_ALLOC_COUNT,
   S_CACHED_BY,
+  S_FREED,
   S_LIST,
   S_MARK_BITS,
   S_NPAGES,
@@ -78,6 +79,7 @@ function push(h: HeapState, c: number, s: number, list: number): void {
   i32[c + tail] = s;
   i32[c + (list === LIST_PARTIAL ? MC_NPARTIAL : MC_NFULL)]++;
   i32[s + S_LIST] = list;
+  i32[s + S_FREED] = 0;
 }
 
 function remove(h: HeapState, c: number, s: number): void {
@@ -217,6 +219,11 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
     i32[word] &= ~bit;
   }
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
-  if ((h.shared ? Atomics.load(i32, s + S_LIST) : i32[s + S_LIST]) === LIST_FULL) relist(h, s);
+  if ((h.shared ? Atomics.load(i32, s + S_LIST) : i32[s + S_LIST]) === LIST_FULL) {
+    // A full span becomes partial only once 1/8 of it is free: moving it at its first free would fill
+    // the partial lists with spans of one or two free slots, and the mcache would refill constantly.
+    const freed = h.shared ? Atomics.add(i32, s + S_FREED, 1) + 1 : ++i32[s + S_FREED];
+    if (freed >= (i32[s + S_NELEMS]! >>> 3 || 1)) relist(h, s);
+  }
   return true;
 }

@@ -644,8 +644,16 @@ export class Heap extends HeapState {
     const s = i32[this.spansWord + (p >>> 13)]!;
     if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE || i32[s + S_PROFILED] === 0) return false;
     const off = p - this.u32[s + S_BASE]!;
-    if (i32[s + S_SPANCLASS]! <= 1) return off === 0 && (i32[s + S_MARK_BITS]! & 1) !== 0;
-    return slotIsLive(this, s, Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32));
+    const spc = i32[s + S_SPANCLASS]!;
+    const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+    if (spc < 0) {
+      // A collected object lives until a sweep frees it (which reports the free itself): handed out
+      // means alloc bit set or below freeindex. Its mark bits only mean something mid-cycle.
+      const bit = 1 << (idx & 31);
+      return (i32[s + S_ALLOC_BITS + 2 * (idx >>> 5)]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!;
+    }
+    if (spc <= 1) return off === 0 && (i32[s + S_MARK_BITS]! & 1) !== 0;
+    return slotIsLive(this, s, idx);
   }
 
   // ── the collector (src/runtime/gc, docs/gc.md): typed objects, roots, scopes, heap.gc() ──────────

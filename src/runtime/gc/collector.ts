@@ -72,7 +72,7 @@ import {
   S_TINY_MASKS,
 } from '../layout.js';
 import { lock, unlock } from '../lock.js';
-import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, sizeToClass128, sizeToClass8 } from '../sizeclasses.js';
+import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, roundUpSize, sizeToClass128, sizeToClass8 } from '../sizeclasses.js';
 import type { HeapState } from '../state.js';
 import { GcTypeError, GcUsageError } from './errors.js';
 import { greyObject } from './mark.js';
@@ -93,6 +93,14 @@ export interface RootHandle {
 }
 
 export type GcTraceOption = boolean | ((line: string, cycle: CycleTrace) => void);
+
+/** What the Heap object offers the collector for heap profiling (see Heap.profileAlloc/profileFree). */
+export interface ProfileSink {
+  memProfile: unknown;
+  nextSample: number;
+  profileAlloc(p: number, size: number): number;
+  profileFree(p: number): void;
+}
 
 export class Collector {
   readonly h: HeapState;
@@ -260,9 +268,15 @@ export class Collector {
       maybeTrigger(this);
     }
     let p: number;
-    if (t.noscan && size < TINY_SIZE) p = this.tinyAlloc(size);
-    else if (size <= MAX_SMALL_SIZE) p = this.smallAlloc(t);
+    if (t.noscan && size < TINY_SIZE) return this.tinyAlloc(size); // tiny objects are not sampled here
+    if (size <= MAX_SMALL_SIZE) p = this.smallAlloc(t);
     else p = this.largeAlloc(t);
+    // Heap profiling, as malloc does it: the countdown is the Heap object's, charged the slot's size.
+    const sink = h as unknown as ProfileSink;
+    if (sink.memProfile) {
+      const accounted = size <= MAX_SMALL_SIZE ? roundUpSize(size) : Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+      if ((sink.nextSample -= accounted) < 0) sink.profileAlloc(p, accounted);
+    }
     return p;
   }
 

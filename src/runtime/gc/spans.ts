@@ -38,6 +38,7 @@ import {
   S_NELEMS,
   S_NEXT,
   S_NPAGES,
+  S_PROFILED,
   S_SPANCLASS,
   S_SWEEPGEN,
   S_TINY_MASKS,
@@ -173,6 +174,7 @@ export function sweepGcSpan(h: HeapState, g: number, s: number, preserve: boolea
   const i32 = h.i32;
   const sg = i32[H_SWEEPGEN]!;
   const spc = i32[s + S_SPANCLASS]! & 0xff;
+  if (i32[s + S_PROFILED] !== 0) reportSampledFrees(h, s);
   if (spc <= 1) {
     if ((i32[s + S_MARK_BITS]! & 1) === 0) {
       h.f64[h.ps + PS_LARGE_FREE] += i32[s + S_NPAGES]! * PAGE_SIZE;
@@ -201,6 +203,26 @@ export function sweepGcSpan(h: HeapState, g: number, s: number, preserve: boolea
   }
   push(h, listWord(g, spc, (nalloc === nelems ? FULL : PARTIAL) + sweptSet(sg)), s);
   return true;
+}
+
+/**
+ * Before sweeping a span holding heap-profile samples: every object the sweep is about to free (handed
+ * out — alloc bit set or below freeindex — and unmarked) is reported, so the profile counts the free.
+ */
+function reportSampledFrees(h: HeapState, s: number): void {
+  const sink = h as unknown as { profileFree?: (p: number) => void };
+  if (typeof sink.profileFree !== 'function') return;
+  const i32 = h.i32;
+  const nelems = i32[s + S_NELEMS]!;
+  const freeindex = i32[s + S_FREEINDEX]!;
+  const base = h.u32[s + S_BASE]!;
+  const size = i32[s + S_ELEMSIZE]!;
+  for (let idx = 0; idx < nelems; idx++) {
+    const w = 2 * (idx >>> 5);
+    const bit = 1 << (idx & 31);
+    const handedOut = (i32[s + S_ALLOC_BITS + w]! & bit) !== 0 || idx < freeindex;
+    if (handedOut && (i32[s + S_MARK_BITS + w]! & bit) === 0) sink.profileFree(base + idx * size);
+  }
 }
 
 /** Before a tiny span's sweep: blocks about to be freed forget which sub-objects they held. */

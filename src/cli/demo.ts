@@ -206,7 +206,7 @@ export const demoCommand: Subcommand = {
       if (gogc !== undefined) collected.setGCPercent!(gogc);
       if (values.gctrace || tracer !== null) {
         collected.setGCTrace((line, cycle) => {
-          if (tracer !== null) traceGcCycle(tracer, cycle);
+          if (tracer !== null && (heap as { trace: unknown }).trace !== tracer) traceGcCycle(tracer, cycle);
           if (values.gctrace) process.stderr.write(`${progressOn ? `\r${' '.repeat(100)}\r` : ''}${line}\n`);
         });
       }

@@ -13,6 +13,7 @@
 //   const t0 = h.trace?.now(); … h.trace?.complete('assist', t0!) a span measured after the fact
 //   h.trace?.instant('GC start', { cycle }); h.trace?.counter('heap', { HeapAlloc, NextGC })
 
+import { emitGcCycle } from '../runtime/gc/trace.js';
 import type { RuntimeTraceHook } from '../runtime/state.js';
 import { ProfileFormatError } from './errors.js';
 
@@ -127,20 +128,11 @@ export interface GcCycleTimes {
  * Turns one finished GC cycle, as the collector's gctrace callback reports it at mark termination,
  * into trace events laid back from now: the cycle, then its sweep termination (STW), mark and mark
  * termination (STW) phases in order, the assist time within mark, and a heap counter. Use it from
- * heap.setGCTrace((line, cycle) => traceGcCycle(tracer, cycle)) until the collector calls the hook itself.
+ * heap.setGCTrace((line, cycle) => traceGcCycle(tracer, cycle)) for a tracer not installed with
+ * startTrace; with startTrace(heap) the collector emits these events itself.
  */
 export function traceGcCycle(tracer: HeapTracer, c: GcCycleTimes): void {
-  const end = tracer.now();
-  const markTermStart = end - c.stw2Ms;
-  const markStart = markTermStart - c.markMs;
-  const start = markStart - c.stw1Ms;
-  const args = { cycle: c.num, forced: c.forced ? 1 : 0, heapStart: c.heapStart, heapEnd: c.heapEnd, heapMarked: c.heapMarked, goal: c.goal };
-  tracer.completeAt('GC', start, end, args);
-  tracer.completeAt('GC sweep termination (STW)', start, markStart);
-  tracer.completeAt('GC mark', markStart, markTermStart);
-  if (c.assistMs > 0) tracer.completeAt('GC assists', markStart, Math.min(markTermStart, markStart + c.assistMs));
-  tracer.completeAt('GC mark termination (STW)', markTermStart, end);
-  tracer.counter('heap', { heapMarked: c.heapMarked, goal: c.goal });
+  emitGcCycle(tracer, c);
 }
 
 const PHASES = new Set(['B', 'E', 'X', 'i', 'I', 'C', 'M', 'b', 'e', 'n', 's', 't', 'f', 'P', 'O', 'N', 'D']);

@@ -17,6 +17,8 @@ export interface RuntimeTraceHook {
   end(name: string, args?: Record<string, number | string>): void;
   instant(name: string, args?: Record<string, number | string>): void;
   counter(name: string, values: Record<string, number>): void;
+  /** A span of time from `start` to `end` (both from now()), for phases reported after they ended. */
+  completeAt?(name: string, start: number, end: number, args?: Record<string, number | string>): void;
 }
 
 export class HeapState {

@@ -2,7 +2,7 @@
 // (sweep termination, mark, mark termination) in the order they happened, readable back with parseTrace; bad trace files named.
 import { describe, expect, it } from 'vitest';
 import { Heap } from '../../src/index.js';
-import { HeapTracer, parseTrace, startTrace, stopTrace, traceGcCycle } from '../../src/profile/trace.js';
+import { HeapTracer, parseTrace, startTrace, stopTrace } from '../../src/profile/trace.js';
 import { ProfileFormatError } from '../../src/profile/errors.js';
 
 describe('heap trace', () => {
@@ -49,8 +49,7 @@ describe('heap trace', () => {
 
   it("contains the collector's cycles with their phases in order", () => {
     const heap = new Heap({ memProfileRate: 0 });
-    const tracer = startTrace(heap);
-    heap.setGCTrace((_line, cycle) => traceGcCycle(tracer, cycle));
+    const tracer = startTrace(heap); // the collector emits its cycles itself while a trace is on
     const Node = heap.defineType({ name: 'main.Node', size: 16, pointers: [0] });
     for (let round = 0; round < 3; round++) {
       heap.scope(() => {

@@ -75,7 +75,7 @@ import { GcUsageError } from './errors.js';
 import { drain, greyObject, greyQueueEmpty, isMarked } from './mark.js';
 import { type PacerInput, assistRatio, consMarkEstimate, pace } from './pacer.js';
 import { gcReleaseMcache, gcSweepAll } from './spans.js';
-import { formatTrace } from './trace.js';
+import { emitGcCycle, formatTrace } from './trace.js';
 import { allocManual, vecData, vecLen, vecPush, vecSetLen } from './vec.js';
 import { sumCounters } from '../stats.js';
 import { classToSize, NUM_SIZE_CLASSES } from '../sizeclasses.js';
@@ -366,7 +366,8 @@ export function markTermination(c: Collector, forced: boolean): void {
     f64[gf + GF_LAST_GC] = Math.round(end * 1e6);
     f64[gf + GF_GC_CPU_NS] += stw2 * 1e6;
     i32[c.g + G_NUM_GC] = n + 1;
-    if (c.trace !== null) {
+    const hook = c.h.trace;
+    if (c.trace !== null || (hook !== null && hook.completeAt !== undefined)) {
       const start = f64[gf + GF_START]!;
       const elapsed = Math.max(end - start, 1e-6);
       const assistMs = f64[gf + GF_ASSIST_MS]!;
@@ -390,7 +391,8 @@ export function markTermination(c: Collector, forced: boolean): void {
         procs: i32[H_ATTACHED_P]!,
         forced,
       };
-      c.trace(formatTrace(line), line);
+      if (c.trace !== null) c.trace(formatTrace(line), line);
+      if (hook !== null && hook.completeAt !== undefined) emitGcCycle(hook as Parameters<typeof emitGcCycle>[0], line);
     }
   } finally {
     c.inCycle = false;

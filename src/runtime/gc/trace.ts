@@ -5,6 +5,8 @@
 // same with mark split into assist/background/idle; heap at cycle start -> at mark end -> marked live;
 // the goal; scope stacks and root handles scanned; Ps; "(forced)" for heap.gc().
 
+import type { RuntimeTraceHook } from '../state.js';
+
 export interface CycleTrace {
   num: number;
   sinceStartSec: number;
@@ -54,4 +56,26 @@ export function formatTrace(t: CycleTrace): string {
     `${mb(t.stackScan)} MB stacks, ${mb(t.globalsScan)} MB globals, ${t.procs} P` +
     (t.forced ? ' (forced)' : '')
   );
+}
+
+/**
+ * One finished cycle as trace events, laid back from now: the cycle, then its sweep termination (STW),
+ * mark and mark termination (STW) phases in order, the assist time within mark, and a heap counter.
+ * The collector calls it at mark termination while a trace is on (heap.trace, see gomem/profile).
+ */
+export function emitGcCycle(
+  hook: RuntimeTraceHook & { completeAt(name: string, start: number, end: number, args?: Record<string, number | string>): void },
+  c: Pick<CycleTrace, 'num' | 'stw1Ms' | 'markMs' | 'stw2Ms' | 'assistMs' | 'heapStart' | 'heapEnd' | 'heapMarked' | 'goal' | 'forced'>,
+): void {
+  const end = hook.now();
+  const markTermStart = end - c.stw2Ms;
+  const markStart = markTermStart - c.markMs;
+  const start = markStart - c.stw1Ms;
+  const args = { cycle: c.num, forced: c.forced ? 1 : 0, heapStart: c.heapStart, heapEnd: c.heapEnd, heapMarked: c.heapMarked, goal: c.goal };
+  hook.completeAt('GC', start, end, args);
+  hook.completeAt('GC sweep termination (STW)', start, markStart);
+  hook.completeAt('GC mark', markStart, markTermStart);
+  if (c.assistMs > 0) hook.completeAt('GC assists', markStart, Math.min(markTermStart, markStart + c.assistMs));
+  hook.completeAt('GC mark termination (STW)', markTermStart, end);
+  hook.counter('heap', { heapMarked: c.heapMarked, goal: c.goal });
 }

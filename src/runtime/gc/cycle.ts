@@ -16,6 +16,7 @@
 // of both pauses per cycle). Finalizers run on the thread that set them, outside any cycle: at the end
 // of heap.gc(), or in a microtask after a cycle that ended inside an allocation.
 
+import type { MemStats } from '../stats.js';
 import {
   GC_MARK,
   GC_MARKTERM,
@@ -519,16 +520,8 @@ export function runFinalizers(c: Collector): void {
 
 // ── MemStats ─────────────────────────────────────────────────────────────────────────────────
 
-export interface GcStats {
-  NextGC: number;
-  LastGC: number;
-  PauseTotalNs: number;
-  PauseNs: number[];
-  PauseEnd: number[];
-  NumGC: number;
-  NumForcedGC: number;
-  GCCPUFraction: number;
-}
+/** The MemStats fields the collector owns. */
+export type GcStats = Pick<MemStats, 'NextGC' | 'LastGC' | 'PauseTotalNs' | 'PauseNs' | 'PauseEnd' | 'NumGC' | 'NumForcedGC' | 'GCCPUFraction'>;
 
 /** The GC fields of MemStats, from the GC region (null when the collector was never used). */
 export function readGcStats(h: { i32: Int32Array; f64: Float64Array }): GcStats | null {

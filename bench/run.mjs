@@ -27,7 +27,7 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
   --json-out FILE    print the table and also write the JSON document to FILE
   --trials N         trials per measurement (median reported); default 5, quick 3
   --only a,b         allocators to run (gomem always runs): gomem-np, tlsf, thing, bump, v8
-  --workloads a,b    workloads to run: pairs, ring, churn, shared (default: all; footprint comes with churn)
+  --workloads a,b    workloads to run: pairs, ring, churn, shared, escape (default: all; footprint comes with churn)
   --skip-1m          leave out the 1M-live-block churn (needs ~6 GB and a few minutes)
   --wait-idle[=S]    wait up to S seconds (default 300) for the 1-minute load average to drop below 1
                      (this 2-core machine then has a core free for the single-thread runs)
@@ -37,7 +37,7 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
 `;
 
 function parseArgs(argv) {
-  const o = { quick: false, json: false, jsonOut: null, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared'] };
+  const o = { quick: false, json: false, jsonOut: null, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared', 'escape'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.split('=', 2);
@@ -246,8 +246,25 @@ async function main() {
   else out(shared.text);
   out('');
 
+  // Issue 6: escape analysis speed over Go's standard library, in a child process (it needs `go`).
+  let escape = null;
+  if (want('escape')) {
+    log('escape analysis over $(go env GOROOT)/src …');
+    try {
+      const budget = o.quick ? 20_000 : 60_000;
+      const script = new URL('../test/escape/robustness.mjs', import.meta.url).pathname;
+      const text = execFileSync(process.execPath, [script, '--budget-ms', String(budget)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      escape = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1));
+      out(`escape analysis (issue 6): ${escape.lines} lines in ${escape.packages} packages of ${escape.root} in ${escape.seconds.toFixed(1)} s = ${escape.linesPerSecond} lines/s (${escape.failures} failures)`);
+    } catch (err) {
+      out(`escape analysis (issue 6): not measured: ${String(err && err.message ? err.message.split('\n')[0] : err)}`);
+    }
+    out('');
+  }
+
   // Targets (issue 2), for gomem as users get it and for the allocator alone (no heap profiling).
   const v = [];
+  if (escape) v.push(verdict('i6', 'escape analysis lines/s', escape.linesPerSecond, '>=', 50_000));
   const ns = (cells, n) => cells[n]?.ns ?? NaN;
   for (const [us, tag] of [['gomem', 'ours'], ['gomem-np', 'ours-np']]) {
     if (!names.includes(us)) continue;
@@ -265,13 +282,13 @@ async function main() {
     if (fp) v.push(verdict('(5)', `footprint / live (Sys), ${tag}`, fp.ratio, '<=', 1.3));
   }
   if (shared.verdicts) v.push(...shared.verdicts);
-  out('targets (issue 2' + (shared.verdicts ? ' and 3' : '') + '):');
+  out('targets (issues 2' + (shared.verdicts ? ', 3' : '') + (escape ? ', 6' : '') + '):');
   for (const line of verdictLines(v)) out(line);
 
   machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
   out('');
   out(`load average at end: ${machine.loadavgEnd.join(' ')}`);
-  const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, targets: v };
+  const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, escape, targets: v };
   if (o.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
   return 0;

@@ -12,6 +12,7 @@
 //   a plain 16-byte object in the same span class has both masks 0
 
 import {
+  H_P_HIGH,
   MCACHE_WORDS,
   PS_TINY_ALLOCS,
   P_ALLOC,
@@ -120,7 +121,8 @@ export function releaseTinyBlock(h: HeapState): void {
 
 /** The P filling tiny block `block`, or -1. */
 export function tinyHolder(h: HeapState, block: number): number {
-  for (let p = 0; p < h.maxP; p++) {
+  const high = h.shared ? Atomics.load(h.i32, H_P_HIGH) : h.i32[H_P_HIGH]!;
+  for (let p = 0; p < high; p++) {
     const w = h.pWord + p * MCACHE_WORDS + P_TINY;
     if ((h.shared ? Atomics.load(h.u32, w) : h.u32[w]) === block) return p;
   }

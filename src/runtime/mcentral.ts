@@ -145,11 +145,13 @@ export function uncacheSpan(h: HeapState, s: number): void {
   }
   // An empty span is kept when the class has no other partial span: the P that just let it go is
   // about to want one, and handing it back costs a sweep instead of a trip through the page heap.
-  push(h, c, s, live < i32[s + S_NELEMS]! ? LIST_PARTIAL : LIST_FULL);
+  const full = live >= i32[s + S_NELEMS]!;
+  push(h, c, s, full ? LIST_FULL : LIST_PARTIAL);
   unlockCentral(h, c);
   // A free on another thread may have come between our count and our listing, and seen the span
-  // still cached; looking again after listing means one of us always sees the other.
-  if (h.shared) relist(h, s);
+  // still cached; looking again after listing means one of us always sees the other. Only a span
+  // filed full can be wrong that way: a partial one is found by the next cacheSpan regardless.
+  if (h.shared && full) relist(h, s);
 }
 
 /**

@@ -47,6 +47,15 @@ export class DemoUsageError extends Error {
   override name = 'DemoUsageError';
 }
 
+/** The --workload option: one of WORKLOAD_NAMES, churn when absent. */
+export function parseWorkload(value: string | undefined): WorkloadName {
+  const workload = (value ?? 'churn') as WorkloadName;
+  if (!WORKLOAD_NAMES.includes(workload)) {
+    throw new DemoUsageError(`--workload must be one of ${WORKLOAD_NAMES.join(', ')}, got '${value}'`);
+  }
+  return workload;
+}
+
 function positiveInt(value: string | undefined, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -175,10 +184,7 @@ export const demoCommand: Subcommand = {
       process.stdout.write(HELP);
       return 0;
     }
-    const workload = (values.workload ?? 'churn') as WorkloadName;
-    if (!WORKLOAD_NAMES.includes(workload)) {
-      throw new DemoUsageError(`--workload must be one of ${WORKLOAD_NAMES.join(', ')}, got '${values.workload}'`);
-    }
+    const workload = parseWorkload(values.workload);
     const threads = positiveInt(values.threads, 'threads', 1);
     const spec: RunSpec = {
       workload,

@@ -6,8 +6,8 @@
 import { parseArgs } from 'node:util';
 import { Heap } from '../index.js';
 import { serveInspector } from '../inspector/server.js';
-import { WORKLOAD_NAMES, type WorkloadName, makeWorkload } from '../inspector/workloads.js';
-import { DemoUsageError } from './demo.js';
+import { makeWorkload } from '../inspector/workloads.js';
+import { DemoUsageError, parseWorkload } from './demo.js';
 import type { Subcommand } from './main.js';
 
 const HELP = `usage: gomem inspect [options]
@@ -56,10 +56,7 @@ export const inspectCommand: Subcommand = {
       process.stdout.write(HELP);
       return 0;
     }
-    const workload = (values.workload ?? 'churn') as WorkloadName;
-    if (!WORKLOAD_NAMES.includes(workload)) {
-      throw new DemoUsageError(`--workload must be one of ${WORKLOAD_NAMES.join(', ')}, got '${values.workload}'`);
-    }
+    const workload = parseWorkload(values.workload);
     const heap = new Heap({
       maxBytes: intOption(values['max-bytes'], 'max-bytes', 1 << 30, 4 << 20),
       memProfileRate: intOption(values['mem-profile-rate'], 'mem-profile-rate', 512 * 1024, 0),

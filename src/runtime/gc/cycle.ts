@@ -293,15 +293,10 @@ export function assist(c: Collector): void {
   const heapLive = f64[gf + GF_HEAP_LIVE]!;
   const expected = f64[gf + GF_LAST_HEAP_SCAN]! + f64[gf + GF_STACK_SCAN]! + f64[gf + GF_GLOBALS_SCAN]!;
   const maxWork = heapLive + f64[gf + GF_STACK_SCAN]! + f64[gf + GF_GLOBALS_SCAN]!; // every live byte might be scannable
-  const [workPerByte, bytesPerWork] = assistRatio(
-    heapLive,
-    f64[gf + GF_HEAP_GOAL]!,
-    f64[gf + GF_TRIGGERED_AT]!,
-    expected,
-    maxWork,
-    f64[gf + GF_SCAN_WORK]!,
-    h.i32[c.g + G_GC_PERCENT]!,
-  );
+  // The ratio from the scan work done so far; asked again after this assist's own work.
+  const ratioNow = () =>
+    assistRatio(heapLive, f64[gf + GF_HEAP_GOAL]!, f64[gf + GF_TRIGGERED_AT]!, expected, maxWork, f64[gf + GF_SCAN_WORK]!, h.i32[c.g + G_GC_PERCENT]!);
+  const [workPerByte, bytesPerWork] = ratioNow();
   const debt = -f64[gf + GF_ASSIST_CREDIT]!;
   const want = Math.max(Math.ceil(debt * workPerByte), OVER_ASSIST_WORK);
   c.inCycle = true;
@@ -312,15 +307,7 @@ export function assist(c: Collector): void {
     c.inCycle = false;
   }
   // Credit at the ratio revised for the work just done (Go revises continuously during mark).
-  const [, bytesPerWorkNow] = assistRatio(
-    heapLive,
-    f64[gf + GF_HEAP_GOAL]!,
-    f64[gf + GF_TRIGGERED_AT]!,
-    expected,
-    maxWork,
-    f64[gf + GF_SCAN_WORK]!,
-    h.i32[c.g + G_GC_PERCENT]!,
-  );
+  const [, bytesPerWorkNow] = ratioNow();
   f64[gf + GF_ASSIST_CREDIT] += 1 + Math.min(bytesPerWork, bytesPerWorkNow) * done;
   const dt = performance.now() - t0;
   f64[gf + GF_ASSIST_MS] += dt;

@@ -6,15 +6,17 @@
 // size s is sampled with probability 1 − e^(−s/rate), which is what the writer's unsampling undoes.
 //
 // A bucket is one (stack, object size) pair, as in Go, with cumulative alloc and free counts of
-// *sampled* objects. Sampled objects are remembered in a Map from pointer to bucket, so that a free
-// can find its bucket; the heap marks every span holding a sampled object (a span-record word) so that
+// *sampled* objects. Like Go, which records PCs at the sample and symbolises them only when a profile
+// is written, a sample keeps its captured stack unformatted (see Sample) until records() is asked for
+// or enough samples are pending. Sampled objects are remembered in a Map from pointer to sample, so
+// that a free can find its bucket; the heap marks every span holding a sampled object (a span-record word) so that
 // free only leaves its fast path for those spans.
 //
 // Unlike Go, frees are counted at once, not published at the next GC cycle: without a collector there
 // is no cycle to wait for, and "in use now" is what an explicit-free heap user asks about.
 
 import { ProfileConfigError } from './errors.js';
-import { type StackFrame, captureStackText, userFrames, userStackKey } from './stack.js';
+import { type StackFrame, captureStack, userFrames, userStackKey } from './stack.js';
 
 /** Go's default runtime.MemProfileRate: one sample per 512 KiB allocated, on average. */
 export const DEFAULT_MEM_PROFILE_RATE = 512 * 1024;
@@ -64,13 +66,33 @@ export function nextSampleDistance(rate: number, random: () => number = Math.ran
   return Math.floor(lg * -Math.LN2 * mean) + 1;
 }
 
+/**
+ * A sampled object, until its stack is symbolised into a bucket. Go records raw PCs at the sample and
+ * symbolises only when a profile is written; the JavaScript equivalent is an Error object, whose
+ * constructor captures the frames and whose `.stack` text (the expensive part: V8 formats and
+ * resolves every frame) is made only when first read.
+ */
+interface Sample {
+  /** Holds the captured frames; null once resolved into `bucket`. */
+  capture: Error | null;
+  size: number;
+  bucket: Bucket | null;
+  /** Freed before it was resolved: counted as freed when it is. */
+  freed: boolean;
+}
+
+/** Unresolved samples kept at most (a captured Error holds a few hundred bytes); then they are resolved in one batch. */
+const MAX_PENDING_SAMPLES = 4096;
+
 export class MemProfile {
   readonly rate: number;
   private readonly random: () => number;
   /** Buckets by (object size, user frames). */
   private readonly buckets = new Map<string, Bucket>();
   /** Sampled objects still believed live, by pointer. */
-  private readonly sampled = new Map<number, Bucket>();
+  private readonly sampled = new Map<number, Sample>();
+  /** Samples not yet symbolised, oldest first. */
+  private pending: Sample[] = [];
 
   constructor(rate: number = DEFAULT_MEM_PROFILE_RATE, random: () => number = Math.random) {
     this.rate = checkMemProfileRate(rate);
@@ -81,38 +103,59 @@ export class MemProfile {
     return nextSampleDistance(this.rate, this.random);
   }
 
-  /** A sampled allocation of `size` bytes at p: charge it to the caller's stack. */
+  /** A sampled allocation of `size` bytes at p: capture the caller's stack, to be charged later. */
   recordAlloc(p: number, size: number): void {
     const previous = this.sampled.get(p);
     // The address was handed out again, so its last sampled object died without our hearing of it
     // (freed by another thread, or by a collector without a hook): count that free now.
     if (previous !== undefined) this.countFree(previous);
-    const text = captureStackText();
-    // Keyed by the user's part of the stack text: malloc's fast and slow paths reach the same bucket,
-    // and the text is parsed only when a bucket is new.
-    const key = `${size}\n${userStackKey(text)}`;
-    let b = this.buckets.get(key);
-    if (b === undefined) {
-      b = { stack: userFrames(text), objectSize: size, allocObjects: 0, allocBytes: 0, freeObjects: 0, freeBytes: 0 };
-      this.buckets.set(key, b);
-    }
-    b.allocObjects++;
-    b.allocBytes += size;
-    this.sampled.set(p, b);
+    const sample: Sample = { capture: captureStack(), size, bucket: null, freed: false };
+    this.sampled.set(p, sample);
+    this.pending.push(sample);
+    if (this.pending.length >= MAX_PENDING_SAMPLES) this.resolvePending();
   }
 
   /** The object at p was freed; returns whether it was a sampled one. */
   recordFree(p: number): boolean {
-    const b = this.sampled.get(p);
-    if (b === undefined) return false;
+    const sample = this.sampled.get(p);
+    if (sample === undefined) return false;
     this.sampled.delete(p);
-    this.countFree(b);
+    this.countFree(sample);
     return true;
   }
 
-  private countFree(b: Bucket): void {
+  private countFree(sample: Sample): void {
+    const b = sample.bucket;
+    if (b === null) {
+      sample.freed = true;
+      return;
+    }
     b.freeObjects++;
     b.freeBytes += b.objectSize;
+  }
+
+  /**
+   * Symbolises every pending sample into its bucket. Keyed by the user's part of the stack text:
+   * malloc's fast and slow paths reach the same bucket, and the text is parsed only for a new bucket.
+   */
+  private resolvePending(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (const sample of pending) {
+      const text = sample.capture!.stack ?? '';
+      sample.capture = null;
+      const size = sample.size;
+      const key = `${size}\n${userStackKey(text)}`;
+      let b = this.buckets.get(key);
+      if (b === undefined) {
+        b = { stack: userFrames(text), objectSize: size, allocObjects: 0, allocBytes: 0, freeObjects: 0, freeBytes: 0 };
+        this.buckets.set(key, b);
+      }
+      b.allocObjects++;
+      b.allocBytes += size;
+      sample.bucket = b;
+      if (sample.freed) this.countFree(sample);
+    }
   }
 
   /** Sampled pointers still counted as in use (for reconciling with the heap before writing). */
@@ -127,6 +170,7 @@ export class MemProfile {
 
   /** Every bucket, as Go's runtime.MemProfile(p, inuseZero=true) returns them. */
   records(): MemProfileRecord[] {
+    this.resolvePending();
     return [...this.buckets.values()].map((b) => ({
       stack: b.stack,
       objectSize: b.objectSize,

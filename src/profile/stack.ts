@@ -85,17 +85,17 @@ export function isInternalFrame(frame: StackFrame): boolean {
 }
 
 /**
- * The caller's stack, leaf first, without gomem's own leading frames (kept if nothing else remains, as
- * Go keeps runtime frames of a runtime-only stack). Returns the raw text too: it is the cheapest key
- * to group identical stacks by before parsing.
+ * Captures the caller's stack (up to MAX_STACK_DEPTH frames past gomem's own) without formatting it:
+ * the engine records the frames now and makes the `.stack` text, the costly part, when it is first
+ * read. Read it with userStackKey / userFrames.
  */
-export function captureStackText(): string {
+export function captureStack(): Error {
   const limited = 'stackTraceLimit' in Error;
   const old = limited ? (Error as { stackTraceLimit?: number }).stackTraceLimit : undefined;
   if (limited) (Error as { stackTraceLimit?: number }).stackTraceLimit = MAX_STACK_DEPTH + 8;
-  const text = new Error().stack ?? '';
+  const capture = new Error();
   if (limited) (Error as { stackTraceLimit?: number }).stackTraceLimit = old;
-  return text;
+  return capture;
 }
 
 /**

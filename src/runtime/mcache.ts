@@ -24,7 +24,7 @@ import {
   S_NELEMS,
   S_TINY_MASKS,
 } from './layout.js';
-import { cacheSpan, freeSlot, uncacheSpan } from './mcentral.js';
+import { cacheSpan, freeSlot, resweepCachedSpan, uncacheSpan } from './mcentral.js';
 import { nextFreeIndex } from './mspan.js';
 import { NUM_SPAN_CLASSES, TINY_SIZE, TINY_SPAN_CLASS } from './sizeclasses.js';
 import type { HeapState } from './state.js';
@@ -44,11 +44,15 @@ export function nextFree(h: HeapState, spanclass: number): number {
   return h.u32[s + S_BASE]! + idx * h.i32[s + S_ELEMSIZE]!;
 }
 
-/** Swaps this P's span of a class for one with free slots; 0 if out of memory. */
+/**
+ * Swaps this P's span of a class for one with free slots; 0 if out of memory. The span in hand comes
+ * first: if this P's own frees (or anyone's) emptied enough of it, it is swept where it is.
+ */
 export function refill(h: HeapState, spanclass: number): number {
   const slot = h.mc + P_ALLOC + spanclass;
   const old = h.i32[slot]!;
   if (old !== 0) {
+    if (resweepCachedSpan(h, old)) return old;
     h.i32[slot] = 0;
     uncacheSpan(h, old);
   }

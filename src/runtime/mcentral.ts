@@ -155,6 +155,27 @@ export function uncacheSpan(h: HeapState, s: number): void {
 }
 
 /**
+ * The span in hand first: when this P has handed out every slot of its cached span s but at least 1/8
+ * of them have been freed since, sweep s where it is and keep it, instead of filing it with mcentral
+ * and taking another. This is the same sweep cacheSpan would do (mark bits become alloc bits), minus
+ * the trip through the central lists; it is what keeps an alloc/free loop on one span. Returns false
+ * (nothing changed) when s is too full to be worth it.
+ */
+export function resweepCachedSpan(h: HeapState, s: number): boolean {
+  const i32 = h.i32;
+  const nelems = i32[s + S_NELEMS]!;
+  // Every reserved slot has been handed out (freeindex reached nelems), so the set mark bits are
+  // exactly the live objects.
+  const live = liveCount(h, s);
+  if (nelems - live < (nelems >>> 3 || 1)) return false;
+  const spanclass = i32[s + S_SPANCLASS]!;
+  h.f64[h.ps + PS_SMALL_ALLOC + (spanclass >>> 1)] += allocatedSinceCache(h, s);
+  sweepSpan(h, s);
+  reserveFreeSlots(h, s);
+  return true;
+}
+
+/**
  * Re-files a span no P holds after frees: a full span with a freed slot becomes partial, or goes back
  * to mheap if it is now empty and its class has another partial span. Idempotent, so racing callers
  * are harmless.

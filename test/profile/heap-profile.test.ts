@@ -93,6 +93,22 @@ describe('heap profile at memProfileRate 1', () => {
     expect(totalsAt(decodeProfile(heap.writeHeapProfile()), 'allocateWidgets')).toMatchObject({ allocObjects: 20, inuseObjects: 0 });
   });
 
+  it('keeps exact totals when samples are symbolised late, in batches, and freed before or after', () => {
+    // Stacks are captured at the sample and formatted only when a profile is read or 4096 samples
+    // wait: this crosses the batch boundary, frees some samples before any read and some after one.
+    const heap = new Heap({ memProfileRate: 1 });
+    const widgets = allocateWidgets(heap, 5000, 48);
+    for (let i = 0; i < 1000; i++) heap.free(widgets[i]!); // 904 still pending, 96 already in a bucket
+    const mid = totalsAt(decodeProfile(heap.writeHeapProfile()), 'allocateWidgets');
+    expect(mid).toMatchObject({ allocObjects: 5000, allocSpace: 240000, inuseObjects: 4000, inuseSpace: 192000, samples: 1 });
+    const more = allocateBlobs(heap, 3, 48); // same size, another site: its own bucket
+    for (let i = 1000; i < 3000; i++) heap.free(widgets[i]!);
+    heap.free(more[0]!);
+    const p = decodeProfile(heap.writeHeapProfile());
+    expect(totalsAt(p, 'allocateWidgets')).toMatchObject({ allocObjects: 5000, inuseObjects: 2000, inuseSpace: 96000 });
+    expect(totalsAt(p, 'allocateBlobs')).toMatchObject({ allocObjects: 3, inuseObjects: 2, samples: 1 });
+  });
+
   it('writes an empty but valid profile when profiling is off', () => {
     const heap = new Heap({ memProfileRate: 0 });
     allocateWidgets(heap, 1000, 64);

@@ -29,15 +29,16 @@
 // its size depends on the class: a fixed header, then the class's allocBits and gcmarkBits, then, for
 // the tiny class only, two uint16 masks per 16-byte block.
 //
-//   span record, int32 words from `s` (its word index, which is also its id)
+//   span record, int32 words from `s` (its word index, which is also its id); records are 64-byte aligned (a multiple of 16 words, from a
+//   page-aligned pool chunk), so words 0..15 — all the fast paths read — are one cache line
 //   ┌────────┬─────────┬──────────┬──────────┬────────┬───────────┬────────────┬────────────┐
 //   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
-//   │ 8 nprofiled · 9 sweepgen · 10 state · 11 gcTypes · 12 list · 13 next · 14 prev        │
-//   │ 15 needzero · 16 cachedBy · 17 divMul · 18 pool class · 19 frees since filed full     │
-//   │ 20 tiny masks (uint16 index) · 21..23 spare                                           │
+//   │ 8 nprofiled · 9 divMul · 10 list · 11 frees since filed full · 12 tiny masks (uint16   │
+//   │ index) · 13 state · 14 needzero · 15 cachedBy                       ── cache line end │
+//   │ 16 sweepgen · 17 next · 18 prev · 19 pool class · 20 gcTypes · 21..23 spare           │
 //   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
-//   │ through word 13, and word 11 holds its object types: for a small scan span the uint16  │
+//   │ through word 17, and word 20 holds its object types: for a small scan span the uint16  │
 //   │ index of a type-id table at the span's end, for a large object its type id.           │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ bitmaps, interleaved so a slot's two words sit side by side (one address computation):│
@@ -141,6 +142,8 @@ export const P_FREE = 0;
 export const P_ATTACHED = 1;
 
 // ── span record ─────────────────────────────────────────────────────────────────────────────
+// Words 0..15 are what malloc's and free's fast paths read: with records 64-byte aligned they are one
+// cache line, so a free of a random object touches that line and its bitmap word, not three lines.
 export const S_BASE = 0;
 export const S_NPAGES = 1;
 export const S_SPANCLASS = 2;
@@ -152,20 +155,21 @@ export const S_ALLOC_COUNT = 7; // slots allocated as of the last sweep or uncac
 /** How many objects of the span the heap profiler sampled and still tracks; while non-zero, free leaves
  * its fast path for the span so the profiler can count the frees. */
 export const S_PROFILED = 8;
-export const S_SWEEPGEN = 9;
-export const S_STATE = 10;
-export const S_LIST = 12;
-export const S_NEXT = 13;
-export const S_PREV = 14;
-export const S_NEEDZERO = 15;
-export const S_CACHED_BY = 16; // P holding it in its mcache, -1 if none
-export const S_DIVMUL = 17;
-export const S_POOL = 18; // the fixalloc pool (size class) the record came from
+export const S_DIVMUL = 9;
+export const S_LIST = 10;
 /** Frees since the span was filed full; it moves to the partial list once 1/8 of its slots are free. */
-export const S_FREED = 19;
-export const S_TINY_MASKS = 20; // uint16 index of the tiny masks (class 2), 0 otherwise
+export const S_FREED = 11;
+export const S_TINY_MASKS = 12; // uint16 index of the tiny masks (class 2), 0 otherwise
+export const S_STATE = 13;
+export const S_NEEDZERO = 14;
+export const S_CACHED_BY = 15; // P holding it in its mcache, -1 if none
+// Words 16..23: what only slow paths read.
+export const S_SWEEPGEN = 16;
+export const S_NEXT = 17;
+export const S_PREV = 18;
+export const S_POOL = 19; // the fixalloc pool (size class) the record came from
 /** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
-export const S_GC_TYPES = 11;
+export const S_GC_TYPES = 20;
 /** Or-ed into S_SPANCLASS of a span of collected objects: negative, so malloc/free paths never take it. */
 export const GC_SPAN_TAG = 1 << 31;
 export const SPAN_HEADER_WORDS = 24;
@@ -242,7 +246,7 @@ export function bitmapWords(sizeClass: number): number {
 /** Words of a span record of a class, bitmaps and tiny masks included. */
 export function spanRecordWords(sizeClass: number): number {
   const tinyMasks = sizeClass === 2 ? classToObjects[2]! : 0; // two uint16 per block = one word
-  return SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass) + tinyMasks;
+  return (SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass) + tinyMasks + 15) & ~15; // 64-byte aligned
 }
 
 /** Where each region starts, for a heap sized for maxPages pages and maxP Ps. */

@@ -24,7 +24,7 @@ import {
   S_NELEMS,
   S_TINY_MASKS,
 } from './layout.js';
-import { cacheSpan, freeSlot, resweepCachedSpan, uncacheSpan } from './mcentral.js';
+import { freeSlot, resweepCachedSpan, swapSpan, uncacheSpan } from './mcentral.js';
 import { nextFreeIndex } from './mspan.js';
 import { NUM_SPAN_CLASSES, TINY_SIZE, TINY_SPAN_CLASS } from './sizeclasses.js';
 import type { HeapState } from './state.js';
@@ -51,12 +51,9 @@ export function nextFree(h: HeapState, spanclass: number): number {
 export function refill(h: HeapState, spanclass: number): number {
   const slot = h.mc + P_ALLOC + spanclass;
   const old = h.i32[slot]!;
-  if (old !== 0) {
-    if (resweepCachedSpan(h, old)) return old;
-    h.i32[slot] = 0;
-    uncacheSpan(h, old);
-  }
-  const s = cacheSpan(h, spanclass);
+  if (old !== 0 && resweepCachedSpan(h, old)) return old;
+  h.i32[slot] = 0;
+  const s = swapSpan(h, spanclass, old);
   h.i32[slot] = s;
   return s;
 }

@@ -98,10 +98,30 @@ function remove(h: HeapState, c: number, s: number): void {
 
 /** A span of this class with at least one free slot, now held by this thread's P; 0 if out of memory. */
 export function cacheSpan(h: HeapState, spanclass: number): number {
+  return swapSpan(h, spanclass, 0);
+}
+
+/** Takes a span back from this thread's P's mcache. */
+export function uncacheSpan(h: HeapState, s: number): void {
+  const live = countUncached(h, s);
+  const c = central(h, h.i32[s + S_SPANCLASS]!);
+  lockCentral(h, c);
+  const filed = fileUncached(h, c, s, live);
+  unlockCentral(h, c);
+  afterFiling(h, s, filed);
+}
+
+/**
+ * Go's refill: gives back `old` (0 if none) and returns a span with free slots, or 0 if out of
+ * memory. Both halves need the class's lock, so they share one acquisition.
+ */
+export function swapSpan(h: HeapState, spanclass: number, old: number): number {
   const started = h.trace !== null ? h.trace.now() : 0;
+  const live = old !== 0 ? countUncached(h, old) : 0;
   h.refreshViews(); // the span may lie in memory another thread added
   const c = central(h, spanclass);
   lockCentral(h, c);
+  const filed = old !== 0 ? fileUncached(h, c, old, live) : FILED_NONE;
   let s = h.i32[c + MC_PARTIAL_HEAD]!;
   if (s !== 0) {
     remove(h, c, s);
@@ -109,6 +129,7 @@ export function cacheSpan(h: HeapState, spanclass: number): number {
     h.i32[s + S_CACHED_BY] = h.pid;
   }
   unlockCentral(h, c);
+  if (old !== 0) afterFiling(h, old, filed);
   if (s !== 0) {
     sweepSpan(h, s);
   } else {
@@ -124,34 +145,43 @@ export function cacheSpan(h: HeapState, spanclass: number): number {
   return s;
 }
 
-/** Takes a span back from this thread's P's mcache. */
-export function uncacheSpan(h: HeapState, s: number): void {
-  let i32 = h.i32;
-  const spanclass = i32[s + S_SPANCLASS]!;
+/** Credits the P with what it allocated from cached span s and drops its unused reservations; returns the objects s holds. */
+function countUncached(h: HeapState, s: number): number {
+  const i32 = h.i32;
   const allocated = allocatedSinceCache(h, s);
-  h.f64[h.ps + PS_SMALL_ALLOC + (spanclass >>> 1)] += allocated;
+  h.f64[h.ps + PS_SMALL_ALLOC + (i32[s + S_SPANCLASS]! >>> 1)] += allocated;
   i32[s + S_ALLOC_COUNT] += allocated;
-  const live = unreserveFreeSlots(h, s);
-  const c = central(h, spanclass);
-  lockCentral(h, c);
-  i32 = h.i32;
+  return unreserveFreeSlots(h, s);
+}
+
+const FILED_NONE = 0;
+const FILED_PARTIAL = 1;
+const FILED_FULL = 2;
+const FILED_TO_FREE = 3;
+
+/** Under the class lock: lists span s, just uncached with `live` objects, by what is left in it. */
+function fileUncached(h: HeapState, c: number, s: number, live: number): number {
+  const i32 = h.i32;
   i32[s + S_CACHED_BY] = -1;
   i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]!;
   if (live === 0 && i32[c + MC_NPARTIAL] !== 0) {
     i32[s + S_LIST] = LIST_NONE;
-    unlockCentral(h, c);
-    freeSpan(h, s);
-    return;
+    return FILED_TO_FREE;
   }
   // An empty span is kept when the class has no other partial span: the P that just let it go is
   // about to want one, and handing it back costs a sweep instead of a trip through the page heap.
   const full = live >= i32[s + S_NELEMS]!;
   push(h, c, s, full ? LIST_FULL : LIST_PARTIAL);
-  unlockCentral(h, c);
+  return full ? FILED_FULL : FILED_PARTIAL;
+}
+
+/** After the class lock is dropped: what filing decided needs doing to span s. */
+function afterFiling(h: HeapState, s: number, filed: number): void {
+  if (filed === FILED_TO_FREE) freeSpan(h, s);
   // A free on another thread may have come between our count and our listing, and seen the span
   // still cached; looking again after listing means one of us always sees the other. Only a span
   // filed full can be wrong that way: a partial one is found by the next cacheSpan regardless.
-  if (h.shared && full) relist(h, s);
+  else if (filed === FILED_FULL && h.shared) relist(h, s);
 }
 
 /**

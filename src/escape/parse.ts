@@ -5,12 +5,53 @@
 
 import { Parser, Language } from 'web-tree-sitter';
 import type { Node as TSNode } from 'web-tree-sitter';
-import { computeLineStarts, lineCol, type Node, type SourceFile } from './ast.js';
+import { computeLineStarts, lineCol, Node, type SourceFile } from './ast.js';
 import { GoParseError, GrammarLoadError } from './errors.js';
 
 export type GrammarSource = Uint8Array | string;
 
 let parserPromise: Promise<Parser> | undefined;
+
+/**
+ * web-tree-sitter's Emscripten module: `Parser.init(opts)` builds the module on the very object
+ * it is given, so keeping that object gives direct access to the C exports. The public
+ * TreeCursor copies its four-word state in and out of wasm memory through a DataView on every
+ * step and re-reads type names; walking with the raw exports leaves the state in tree-sitter's
+ * transfer buffer and costs one wasm call per question. Pinned to web-tree-sitter 0.25.x; if
+ * the exports are missing (another init won, another version) the public API is used instead.
+ */
+interface RawCursorExports {
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_delete_wasm(tree: number): void;
+}
+let raw: RawCursorExports | null = null;
+
+/** Per grammar: type and field names as internalised strings, and which types are named. */
+interface Names {
+  types: string[];
+  fields: string[];
+  named: Uint8Array;
+}
+let names: Names | null = null;
+
+function intern(s: string): string {
+  // Property keys are internalised, so later `===` against literals is a pointer compare.
+  return Object.keys({ [s]: 0 })[0]!;
+}
+
+function namesOf(lang: Language): Names {
+  const types = lang.types.map((t) => intern(t ?? 'ERROR'));
+  const fields = lang.fields.map((f) => intern(f ?? ''));
+  const named = new Uint8Array(types.length);
+  for (let i = 0; i < types.length; i++) named[i] = lang.nodeTypeIsNamed(i) ? 1 : 0;
+  return { types, fields, named };
+}
 
 /** Loads the Go grammar. Without an argument (Node only) it resolves the installed package. */
 export function initGoParser(grammar?: GrammarSource, runtimeWasm?: string | Uint8Array): Promise<Parser> {
@@ -21,8 +62,10 @@ export function initGoParser(grammar?: GrammarSource, runtimeWasm?: string | Uin
         if (runtimeWasm instanceof Uint8Array) opts.wasmBinary = runtimeWasm;
         else if (typeof runtimeWasm === 'string') opts.locateFile = () => runtimeWasm;
         await Parser.init(opts);
+        raw = hasRawCursor(opts) ? opts : null;
         const src = grammar ?? (await defaultGrammarPath());
         const lang = await Language.load(src);
+        names = namesOf(lang);
         const p = new Parser();
         p.setLanguage(lang);
         return p;
@@ -83,10 +126,65 @@ function firstError(n: TSNode): TSNode | null {
   return n;
 }
 
+function hasRawCursor(m: Record<string, unknown>): m is Record<string, unknown> & RawCursorExports {
+  return ['goto_first_child', 'goto_next_sibling', 'goto_parent', 'current_node_type_id', 'current_field_id', 'start_index', 'end_index', 'delete'].every(
+    (f) => typeof m[`_ts_tree_cursor_${f}_wasm`] === 'function',
+  );
+}
+
 function convert(root: TSNode, file: SourceFile): Node {
+  return raw && names ? convertRaw(root, file, raw, names) : convertPublic(root, file);
+}
+
+/** The copy through the raw cursor exports: an explicit stack instead of recursion. */
+function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Names): Node {
+  const tree = (root.tree as unknown as Record<number, number>)[0]!;
+  // walk() leaves the new cursor's state in the transfer buffer, where the raw calls keep it.
+  root.walk();
+  const { types, fields, named } = nm;
+  const top = new Node(types[m._ts_tree_cursor_current_node_type_id_wasm(tree)]!, '', m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file);
+  const stack: Node[] = [top];
+  let parent = top;
+  try {
+    if (!m._ts_tree_cursor_goto_first_child_wasm(tree)) return top;
+    for (;;) {
+      const id = m._ts_tree_cursor_current_node_type_id_wasm(tree);
+      let descended = false;
+      if (named[id] === 1) {
+        const kind = types[id]!;
+        const start = m._ts_tree_cursor_start_index_wasm(tree);
+        const end = m._ts_tree_cursor_end_index_wasm(tree);
+        if (kind === 'comment') recordPragma(file, start, end);
+        else {
+          const n = new Node(kind, fields[m._ts_tree_cursor_current_field_id_wasm(tree)]!, start, end, file);
+          parent.kids.push(n);
+          if (m._ts_tree_cursor_goto_first_child_wasm(tree)) {
+            stack.push(n);
+            parent = n;
+            descended = true;
+          }
+        }
+      } else {
+        const f = m._ts_tree_cursor_current_field_id_wasm(tree);
+        if (f !== 0) parent.kids.push(new Node(types[id]!, fields[f]!, m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file));
+      }
+      if (descended) continue;
+      while (!m._ts_tree_cursor_goto_next_sibling_wasm(tree)) {
+        stack.pop();
+        if (stack.length === 0) return top;
+        m._ts_tree_cursor_goto_parent_wasm(tree);
+        parent = stack[stack.length - 1]!;
+      }
+    }
+  } finally {
+    m._ts_tree_cursor_delete_wasm(tree);
+  }
+}
+
+function convertPublic(root: TSNode, file: SourceFile): Node {
   const cursor = root.walk();
   const make = (field: string): Node => {
-    const n: Node = { kind: cursor.nodeType, field, start: cursor.startIndex, end: cursor.endIndex, kids: [], file };
+    const n = new Node(cursor.nodeType, field, cursor.startIndex, cursor.endIndex, file);
     if (cursor.gotoFirstChild()) {
       do {
         const isNamed = cursor.nodeIsNamed;

@@ -14,7 +14,12 @@ export interface SourceFile {
   root: Node;
   /** `//go:` directives by the line they appear on (1-based). */
   pragmas: Map<number, string[]>;
+  /** Whether any goto statement occurs (only then are labels scanned for backward jumps). */
+  hasGoto: boolean;
 }
+
+/** The `kids` of every leaf: shared, never mutated. */
+const NO_KIDS: Node[] = [];
 
 /**
  * One syntax node. A class rather than an object literal so that every node has the same
@@ -36,7 +41,7 @@ export class Node {
   data: any = undefined;
   /** The source text, cached on first use (identifiers are looked up many times). */
   src: string | undefined = undefined;
-  kids: Node[] = [];
+  kids: Node[] = NO_KIDS;
   constructor(
     readonly kind: string,
     /** Field name under the parent, or '' when the child sits in no field. */
@@ -48,7 +53,8 @@ export class Node {
 }
 
 export function child(n: Node, field: string): Node | undefined {
-  for (const k of n.kids) if (k.field === field) return k;
+  const kids = n.kids;
+  for (let i = 0; i < kids.length; i++) if (kids[i]!.field === field) return kids[i];
   return undefined;
 }
 

@@ -52,7 +52,7 @@ function blockStmts(c: Ctx, block: Node): void {
 }
 
 function nested(c: Ctx): Ctx {
-  return { ...c, scope: new Scope(c.scope) };
+  return { pkg: c.pkg, prog: c.prog, fn: c.fn, scope: new Scope(c.scope), iota: c.iota, fileScope: c.fileScope };
 }
 
 function noteAssign(lhs: Node): void {

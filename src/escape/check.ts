@@ -444,6 +444,29 @@ export type Selection =
 
 /** Field/method lookup with Go's embedding rules: the shallowest match wins. */
 export function lookupFieldOrMethod(t: Type, name: string): Selection | undefined {
+  // Most selectors name something declared on the type itself: answer those without the
+  // breadth-first walk's bookkeeping; embedded structs fall through to the full search.
+  {
+    const ut = under(t);
+    const isPtr = ut.k === 'pointer';
+    const ty = ut.k === 'pointer' ? ut.elem : t;
+    if (ty.k === 'named') {
+      const m = ty.methods.get(name);
+      if (m) return { kind: 'method', steps: [], fn: m, basePtr: isPtr };
+    }
+    const u = under(ty);
+    if (u.k === 'interface') {
+      const sig = flattenIface(u).get(name);
+      if (sig) return { kind: 'imethod', steps: [], sig, basePtr: isPtr };
+    }
+    if (u.k !== 'struct') return undefined;
+    let embeds = false;
+    for (const f of u.fields) {
+      if (f.name === name) return { kind: 'field', steps: [{ ptr: isPtr, field: f }], type: f.type };
+      if (f.embedded) embeds = true;
+    }
+    if (!embeds) return undefined;
+  }
   type Cand = { t: Type; steps: SelStep[] };
   let level: Cand[] = [{ t, steps: [] }];
   const seen = new Set<Type>();
@@ -478,9 +501,24 @@ export function lookupFieldOrMethod(t: Type, name: string): Selection | undefine
   return undefined;
 }
 
+/** Method sets of interfaces, flattened once each (bodies are checked after all types resolve). */
+const flatCache = new WeakMap<Type, Map<string, Signature>>();
+
 function flattenIface(u: Type, depth = 0): Map<string, Signature> {
   const x = under(u);
   if (x.k !== 'interface') return new Map();
+  if (depth === 0) {
+    const have = flatCache.get(x);
+    if (have) return have;
+    const m = flattenIfaceUncached(x, 0);
+    // An embedded type still being declared would change the set later: do not keep that one.
+    if (x.embeds.every((e) => under(e).k !== 'unknown')) flatCache.set(x, m);
+    return m;
+  }
+  return flattenIfaceUncached(x, depth);
+}
+
+function flattenIfaceUncached(x: Type & { k: 'interface' }, depth: number): Map<string, Signature> {
   const m = new Map(x.methods);
   if (depth < 10) for (const e of x.embeds) for (const [k, v] of flattenIface(e, depth + 1)) m.set(k, v);
   return m;

@@ -92,7 +92,7 @@ async function defaultGrammarPath(): Promise<string> {
 export function parseGo(parser: Parser, name: string, text: string): SourceFile {
   const tree = parser.parse(text);
   if (!tree) throw new GoParseError(name, 1, 1, 'parser returned no tree');
-  const file: SourceFile = { name, text, lineStarts: computeLineStarts(text), root: undefined as unknown as Node, pragmas: new Map() };
+  const file: SourceFile = { name, text, lineStarts: computeLineStarts(text), root: undefined as unknown as Node, pragmas: new Map(), hasGoto: false };
   try {
     if (tree.rootNode.hasError) {
       const bad = firstError(tree.rootNode);
@@ -143,8 +143,17 @@ function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Nam
   root.walk();
   const { types, fields, named } = nm;
   const top = new Node(types[m._ts_tree_cursor_current_node_type_id_wasm(tree)]!, '', m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file);
-  const stack: Node[] = [top];
-  let parent = top;
+  // Children are gathered on one scratch stack and copied out at exact size when their parent
+  // is finished; leaves keep the shared empty array (most nodes are leaves).
+  const parents: Node[] = [top];
+  const firstKid: number[] = [0];
+  const scratch: Node[] = [];
+  const finish = (n: Node, from: number): void => {
+    if (scratch.length > from) {
+      n.kids = scratch.slice(from);
+      scratch.length = from;
+    }
+  };
   try {
     if (!m._ts_tree_cursor_goto_first_child_wasm(tree)) return top;
     for (;;) {
@@ -157,23 +166,23 @@ function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Nam
         if (kind === 'comment') recordPragma(file, start, end);
         else {
           const n = new Node(kind, fields[m._ts_tree_cursor_current_field_id_wasm(tree)]!, start, end, file);
-          parent.kids.push(n);
+          if (kind === 'goto_statement') file.hasGoto = true;
+          scratch.push(n);
           if (m._ts_tree_cursor_goto_first_child_wasm(tree)) {
-            stack.push(n);
-            parent = n;
+            parents.push(n);
+            firstKid.push(scratch.length);
             descended = true;
           }
         }
       } else {
         const f = m._ts_tree_cursor_current_field_id_wasm(tree);
-        if (f !== 0) parent.kids.push(new Node(types[id]!, fields[f]!, m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file));
+        if (f !== 0) scratch.push(new Node(types[id]!, fields[f]!, m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file));
       }
       if (descended) continue;
       while (!m._ts_tree_cursor_goto_next_sibling_wasm(tree)) {
-        stack.pop();
-        if (stack.length === 0) return top;
+        finish(parents.pop()!, firstKid.pop()!);
+        if (parents.length === 0) return top;
         m._ts_tree_cursor_goto_parent_wasm(tree);
-        parent = stack[stack.length - 1]!;
       }
     }
   } finally {
@@ -185,16 +194,19 @@ function convertPublic(root: TSNode, file: SourceFile): Node {
   const cursor = root.walk();
   const make = (field: string): Node => {
     const n = new Node(cursor.nodeType, field, cursor.startIndex, cursor.endIndex, file);
+    const kids: Node[] = [];
     if (cursor.gotoFirstChild()) {
       do {
         const isNamed = cursor.nodeIsNamed;
         const f = cursor.currentFieldName ?? '';
+        if (cursor.nodeType === 'goto_statement') file.hasGoto = true;
         if (cursor.nodeType === 'comment') {
           recordPragma(file, cursor.startIndex, cursor.endIndex);
           continue;
         }
-        if (isNamed || f) n.kids.push(make(f));
+        if (isNamed || f) kids.push(make(f));
       } while (cursor.gotoNextSibling());
+      if (kids.length) n.kids = kids;
       cursor.gotoParent();
     }
     return n;

@@ -5,21 +5,31 @@
 import { T, type Obj, type Type } from './types.js';
 
 export class Scope {
-  readonly names = new Map<string, Obj>();
+  /** Created on the first declaration: most block scopes declare nothing. */
+  private own: Map<string, Obj> | null = null;
   constructor(readonly parent: Scope | null) {}
+
+  /** The names declared in this scope itself. */
+  get names(): Map<string, Obj> {
+    return this.own ?? EMPTY;
+  }
 
   lookup(name: string): Obj | undefined {
     for (let s: Scope | null = this; s; s = s.parent) {
-      const o = s.names.get(name);
+      if (s.own === null) continue;
+      const o = s.own.get(name);
       if (o) return o;
     }
     return undefined;
   }
 
   declare(name: string, obj: Obj): void {
-    if (name !== '_') this.names.set(name, obj);
+    if (name !== '_') (this.own ??= new Map()).set(name, obj);
   }
 }
+
+/** Shared by every scope without declarations; never written. */
+const EMPTY = new Map<string, Obj>();
 
 const builtins = ['append', 'cap', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'new', 'panic', 'print', 'println', 'real', 'recover'];
 

@@ -62,14 +62,14 @@ export function assignList(e: Escape, dsts: (Node | undefined)[], srcs: (Node | 
     const dst = dsts[i];
     let kk = k;
     if (dst && src && isReflectHeaderData(dst)) {
-      e.unsafeValue(e.b.heapHole().note(whereText(where), why, where.file, where.start), src);
+      e.unsafeValue(e.b.heapHole().note(() => whereText(where), why, where.file, where.start), src);
       return;
     }
     if (dst && src && isSelfAssign(dst, src)) {
       e.selfAssignMsgs.push({ file: where.file, pos: assignOpPos(where), text: `${e.curfn.name} ignoring self-assignment in ${printExpr(dst)} ${opText} ${printExpr(src)}` });
       kk = e.b.discardHole();
     }
-    if (src) e.expr(kk.note(whereText(where), why, where.file, where.start), src);
+    if (src) e.expr(kk.note(() => whereText(where), why, where.file, where.start), src);
   });
   reassigned(e, ks, where);
 }
@@ -282,7 +282,7 @@ export function stmt(e: Escape, s: Node): void {
       const ks = res.map((r) => (e.oldLoc(r) ? new Hole(e.oldLoc(r)!) : e.b.discardHole()));
       vals.forEach((v, i) => {
         const k = ks[i];
-        if (k) e.expr(k.note(whereText(s), 'return', s.file, s.start), v);
+        if (k) e.expr(k.note(() => whereText(s), 'return', s.file, s.start), v);
       });
       for (const k of ks) k.dst.reassigned = true;
       void dsts;

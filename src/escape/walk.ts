@@ -371,6 +371,7 @@ export class Escape {
     if (!fn.body) return;
     // Labels that are targets of a backward goto mark a loop.
     const seen = new Set<string>();
+    if (!fn.body.file.hasGoto) return void this.block(fn.body);
     const scan = (n: Node) => {
       if (n.kind === 'func_literal') return;
       if (n.kind === 'labeled_statement') {

@@ -69,7 +69,7 @@
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, classToObjects } from './sizeclasses.js';
 
 export const MAGIC = 0x676f6d6d; // "gomm"
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2; // 2: 64-byte aligned span records and Ps
 
 export const CHUNK_PAGES = 512; // pallocChunkPages: the page allocator's leaf, and the growth step
 export const CHUNK_BYTES = CHUNK_PAGES * PAGE_SIZE; // 4 MiB
@@ -136,7 +136,8 @@ export const PS_LARGE_ALLOC_COUNT = PS_TINY_ALLOCS + 2;
 export const PS_LARGE_FREE = PS_TINY_ALLOCS + 3; // bytes
 export const PS_LARGE_FREE_COUNT = PS_TINY_ALLOCS + 4;
 export const P_STATS_F64 = PS_TINY_ALLOCS + 8;
-export const MCACHE_WORDS = P_STATS_WORD + P_STATS_F64 * 2;
+// Rounded up to whole 64-byte lines: Ps of different threads never share a cache line.
+export const MCACHE_WORDS = (P_STATS_WORD + P_STATS_F64 * 2 + 15) & ~15;
 export const MCACHE_BYTES = MCACHE_WORDS * 4;
 export const P_FREE = 0;
 export const P_ATTACHED = 1;

@@ -181,7 +181,8 @@ function afterFiling(h: HeapState, s: number, filed: number): void {
   // A free on another thread may have come between our count and our listing, and seen the span
   // still cached; looking again after listing means one of us always sees the other. Only a span
   // filed full can be wrong that way: a partial one is found by the next cacheSpan regardless.
-  else if (filed === FILED_FULL && h.shared) relist(h, s);
+  // The look itself needs no lock: relist only when some slot is free by now.
+  else if (filed === FILED_FULL && h.shared && liveCount(h, s) < h.i32[s + S_NELEMS]!) relist(h, s);
 }
 
 /**

@@ -135,20 +135,34 @@ function findInChunk(h: HeapState, c: number, n: number): number {
   return -1;
 }
 
-/** Recomputes the summaries covering pages [from, to), leaf to root. */
+/**
+ * Recomputes the summaries covering pages [from, to), leaf to root. A node is a function of its
+ * children only, so once a whole level comes out unchanged the levels above it are already right.
+ */
 function updateSummaries(h: HeapState, from: number, to: number): void {
   const levels = h.levelWord.length;
   let first = Math.floor(from / CHUNK_PAGES);
   let last = Math.floor((to - 1) / CHUNK_PAGES);
-  for (let c = first; c <= last; c++) summarizeChunk(h, c);
-  for (let level = levels - 2; level >= 0; level--) {
+  let changed = false;
+  for (let c = first; c <= last; c++) if (summarizeChunk(h, c)) changed = true;
+  for (let level = levels - 2; level >= 0 && changed; level--) {
     first = Math.floor(first / SUMMARY_FANOUT);
     last = Math.floor(last / SUMMARY_FANOUT);
-    for (let i = first; i <= last; i++) mergeChildren(h, level, i);
+    changed = false;
+    for (let i = first; i <= last; i++) if (mergeChildren(h, level, i)) changed = true;
   }
 }
 
-function summarizeChunk(h: HeapState, c: number): void {
+/** Writes summary node (start, max, end) at word s; returns whether it differs from what was there. */
+function storeSummary(i32: Int32Array, s: number, start: number, max: number, end: number): boolean {
+  if (i32[s] === start && i32[s + 1] === max && i32[s + 2] === end) return false;
+  i32[s] = start;
+  i32[s + 1] = max;
+  i32[s + 2] = end;
+  return true;
+}
+
+function summarizeChunk(h: HeapState, c: number): boolean {
   const i32 = h.i32;
   const base = h.pallocWord + c * CHUNK_WORDS;
   let start = 0;
@@ -176,10 +190,7 @@ function summarizeChunk(h: HeapState, c: number): void {
     run = Math.clz32(word); // free pages above the last used one
   }
   if (run > max) max = run;
-  const s = h.levelWord[h.levelWord.length - 1]! + 3 * c;
-  i32[s] = start;
-  i32[s + 1] = max;
-  i32[s + 2] = run;
+  return storeSummary(i32, h.levelWord[h.levelWord.length - 1]! + 3 * c, start, max, run);
 }
 
 /** Longest run of zero bits in a 32-bit word that has at least one bit set. */
@@ -193,7 +204,7 @@ function longestZeroRun(word: number): number {
   return n;
 }
 
-function mergeChildren(h: HeapState, level: number, i: number): void {
+function mergeChildren(h: HeapState, level: number, i: number): boolean {
   const i32 = h.i32;
   const childWord = h.levelWord[level + 1]!;
   const childCap = capacity(h, level + 1);
@@ -218,10 +229,7 @@ function mergeChildren(h: HeapState, level: number, i: number): void {
   if (run > max) max = run;
   // Children missing past the end of the tree count as in use, which ends any run at the right edge.
   const end = nChildren === SUMMARY_FANOUT ? run : 0;
-  const s = h.levelWord[level]! + 3 * i;
-  i32[s] = start;
-  i32[s + 1] = max;
-  i32[s + 2] = end;
+  return storeSummary(i32, h.levelWord[level]! + 3 * i, start, max, end);
 }
 
 /** Sets or clears n bits from bit `first` of the bitmap at word `base`. */

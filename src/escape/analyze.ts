@@ -5,12 +5,14 @@
 
 import { lineCol, text, type Node, type SourceFile } from './ast.js';
 import { checkPackage, newProgram, type Package, type Program } from './check.js';
-import { Batch, Hole, type FlowStep, type Location } from './graph.js';
+import { Batch, Hole, type FlowStep, type Location, type TraceLine } from './graph.js';
 import { walkAll } from './solve.js';
 import { Escape, STATE_PLANNED, STATE_TAGGED } from './walk.js';
 import { hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
 
-export type MessageKind = 'moved' | 'escapes' | 'noescape' | 'leak' | 'param-noescape' | 'self-assign' | 'uintptr';
+export type MessageKind = 'moved' | 'escapes' | 'noescape' | 'leak' | 'param-noescape' | 'self-assign' | 'uintptr'
+  /** -m=2 only: closure capture decisions and the explanation lines under an escape or leak. */
+  | 'capture' | 'explain';
 
 export interface EscapeMessage {
   file: string;
@@ -37,7 +39,12 @@ export type Reason =
 export interface PackageResult {
   packageName: string;
   messages: EscapeMessage[];
+  /** With `explain`: everything Go's -m=2 prints, in its order (the -m messages included). */
+  explained?: EscapeMessage[];
 }
+
+/** Entries of the -m=2 listing: explanation lines, or a -m message (kept only if not a duplicate). */
+type TraceEntry = TraceLine | EscapeMessage;
 
 let MaxStackVarSize = 10 * 1024 * 1024;
 let MaxImplicitStackVarSize = 64 * 1024;
@@ -48,15 +55,25 @@ export function setSmallFrames(on: boolean): void {
   MaxImplicitStackVarSize = on ? 16 * 1024 : 64 * 1024;
 }
 
-export function analyzePackage(parse: (name: string, text: string) => SourceFile, files: SourceFile[]): PackageResult {
+export function analyzePackage(parse: (name: string, text: string) => SourceFile, files: SourceFile[], opts: { explain?: boolean } = {}): PackageResult {
   const prog: Program = newProgram(parse);
   const pkg: Package = { name: 'p', path: 'p', scope: undefined as never, funcs: [], files, external: false };
   pkg.scope = new (prog.universe.constructor as { new (p: unknown): Package['scope'] })(prog.universe);
   prog.packages.set('p', pkg);
   checkPackage(prog, pkg, files);
   const messages: EscapeMessage[] = [];
-  for (const scc of bottomUp(pkg.funcs)) runBatch(scc, messages);
-  return { packageName: pkg.name, messages: dedupe(messages) };
+  const trace: TraceEntry[] | null = opts.explain ? [] : null;
+  for (const scc of bottomUp(pkg.funcs)) runBatch(scc, messages, trace);
+  const kept = dedupe(messages);
+  if (!trace) return { packageName: pkg.name, messages: kept };
+  const keep = new Set(kept);
+  const explained: EscapeMessage[] = [];
+  for (const t of trace) {
+    if ('kind' in t) {
+      if (keep.has(t)) explained.push(t);
+    } else if (t.file) explained.push(msg(t.file, t.pos, t.text, 'explain', ''));
+  }
+  return { packageName: pkg.name, messages: kept, explained };
 }
 
 function dedupe(ms: EscapeMessage[]): EscapeMessage[] {
@@ -124,8 +141,9 @@ function collectRefs(n: Node, local: Set<FuncInfo>, out: FuncInfo[]): void {
   }
 }
 
-function runBatch(fns: FuncInfo[], messages: EscapeMessage[]): void {
+function runBatch(fns: FuncInfo[], messages: EscapeMessage[], trace: TraceEntry[] | null): void {
   const b = new Batch();
+  if (trace) b.trace = [];
   const selfMsgs: { file: SourceFile; pos: number; text: string }[] = [];
   const escapes: Escape[] = [];
   const all: FuncInfo[] = [];
@@ -143,6 +161,8 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[]): void {
     if (!fn.outer) escapes.push(e);
   }
   for (const e of escapes) e.walkFunc();
+  // Go prints self-assignments while walking; they are placed after the walk's own lines here.
+  const walked = b.trace ? b.trace.length : 0;
   for (const c of b.closures) flowClosure(b, c as { k: Hole; fn: FuncInfo | null; loc: Location; vars?: Location[] });
   for (const loc of b.allLocs) {
     const why = heapAllocReason(loc);
@@ -152,7 +172,12 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[]): void {
     }
   }
   walkAll(b);
+  const first = messages.length;
   for (const m of selfMsgs) messages.push(msg(m.file, m.pos, m.text, 'self-assign', ''));
+  if (trace && b.trace) {
+    trace.push(...b.trace.slice(0, walked), ...messages.slice(first), ...b.trace.slice(walked));
+  }
+  const finished = messages.length;
   for (const fn of all) paramTags(fn, messages);
   for (const loc of b.allLocs) {
     if (loc.silent || !loc.file) continue;
@@ -167,7 +192,9 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[]): void {
     }
   }
   for (const f of all) f.state = STATE_TAGGED;
+  if (trace) trace.push(...messages.slice(finished));
 }
+
 
 function msg(file: SourceFile, pos: number, textS: string, kind: MessageKind, func: string): EscapeMessage {
   const { line, col } = lineCol(file, pos);
@@ -179,9 +206,14 @@ function flowClosure(b: Batch, c: { k: Hole; fn: FuncInfo | null; loc: Location;
   for (const loc of locs) {
     const size = loc.type ? sizeof(loc.type) : 8;
     const byval = !loc.addrtaken && !loc.reassigned && size <= 128;
+    if (b.trace && loc.v) {
+      const how = byval ? 'value' : 'ref';
+      b.trace.push({ file: loc.file, pos: loc.pos, text: `${loc.v.fn?.name ?? ''} capturing by ${how}: ${loc.label} (addr=${loc.addrtaken} assign=${loc.reassigned} width=${size})` });
+    }
     let k = c.k;
-    if (!byval) k = k.addr(loc.label, 'reference', loc.file, loc.pos);
-    b.flow(k.note(loc.label, 'captured by a closure', loc.file, loc.pos), loc);
+    const use = (loc.v && c.fn?.closureVarUse?.get(loc.v)) || loc.pos;
+    if (!byval) k = k.addr(loc.label, 'reference', loc.file, use);
+    b.flow(k.note(loc.label, 'captured by a closure', loc.file, use), loc);
   }
 }
 

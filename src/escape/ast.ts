@@ -135,6 +135,36 @@ export function goPos(n: Node): number {
     }
     case 'parenthesized_expression':
       return n.kids[0] ? goPos(n.kids[0]) : n.start;
+    case 'index_expression':
+    case 'slice_expression': {
+      const x = child(n, 'operand');
+      const i = x ? n.file.text.indexOf('[', x.end) : -1;
+      return i >= 0 ? i : n.start;
+    }
+    case 'type_assertion_expression': {
+      const x = child(n, 'operand');
+      const i = x ? n.file.text.indexOf('.', x.end) : -1;
+      return i >= 0 ? i : n.start;
+    }
+    // Statements: assignments sit at their operator, sends at the arrow, range loops at `range`.
+    case 'assignment_statement':
+    case 'short_var_declaration': {
+      const op = child(n, 'operator');
+      if (op) return op.start;
+      const l = child(n, 'left');
+      const i = l ? n.file.text.indexOf(':=', l.end) : -1;
+      return i >= 0 ? i : n.start;
+    }
+    case 'send_statement': {
+      const ch = child(n, 'channel');
+      const i = ch ? n.file.text.indexOf('<-', ch.end) : -1;
+      return i >= 0 ? i : n.start;
+    }
+    case 'range_clause': {
+      const r = child(n, 'right');
+      const i = r ? n.file.text.lastIndexOf('range', r.start) : -1;
+      return i >= 0 ? i : n.start;
+    }
     default:
       return n.start;
   }

@@ -65,7 +65,7 @@ function isTrivialArg(n: Node): boolean {
 
 /** Evaluates one argument into k; inside a go/defer wrapper it is first copied to a captured temporary. */
 function argument(e: Escape, k: Hole, n: Node, call: Node): void {
-  const kk = k.note(() => printExpr(call), 'call parameter', call.file, call.start);
+  const kk = k.note(() => printExpr(call), 'call parameter', call.file, call);
   if (wrapState && !isTrivialArg(n)) {
     const tmp = e.newLoc('var', '.autotmp', n.file, n.start, false, { type: n.implicitIface ?? n.type });
     tmp.silent = true;
@@ -224,7 +224,7 @@ export function call(e: Escape, ks: Hole[] | null, n: Node): void {
       if (ks[i] && loc) e.b.flow(ks[i]!, loc);
     });
   }
-  if (recv) receiverArgument(e, tagHoleFor(e, ks, fn, -1).note(() => printExpr(n), 'call parameter', n.file, n.start), recv);
+  if (recv) receiverArgument(e, tagHoleFor(e, ks, fn, -1).note(() => printExpr(n), 'call parameter', n.file, n), recv);
   else if (wrapState && !isTrivialArg(fnNode)) argument(e, e.b.discardHole(), fnNode, n);
   else e.expr(e.b.discardHole(), fnNode);
   const sig = info.sig;
@@ -253,7 +253,7 @@ export function call(e: Escape, ks: Hole[] | null, n: Node): void {
       const extra = args.slice(np - 1);
       if (extra.length === 0) continue;
       const argList = child(n, 'arguments')!;
-      const k = e.spill(hole(i).note(() => printExpr(n), 'call parameter', n.file, n.start), n, '... argument', 'slicelit', {}, argList.start, params[i]);
+      const k = e.spill(hole(i).note(() => printExpr(n), 'call parameter', n.file, n), n, '... argument', 'slicelit', {}, argList.start, params[i]);
       for (const a of extra) argument(e, k.note('... argument', 'slice-literal-element', n.file, argList.start), a, n);
       continue;
     }
@@ -273,14 +273,14 @@ function builtinCall(e: Escape, ks: Hole[] | null, n: Node): void {
       if (!s) return;
       const st = s.type ? under(s.type) : undefined;
       let appendeeK = k0;
-      if (st?.k === 'slice' && hasPointers(st.elem)) appendeeK = e.teeHole([k0, e.b.heapHole().deref(() => printExpr(n), 'appendee slice', n.file, n.start)]);
+      if (st?.k === 'slice' && hasPointers(st.elem)) appendeeK = e.teeHole([k0, e.b.heapHole().deref(() => printExpr(n), 'appendee slice', n.file, n)]);
       argument(e, appendeeK, s, n);
       if (ddd) {
         const a = args[1];
         if (!a) return;
         const at = a.type ? under(a.type) : undefined;
         let k = discard();
-        if (at?.k === 'slice' && hasPointers(at.elem)) k = e.b.heapHole().deref(() => printExpr(n), 'appended slice...', n.file, n.start);
+        if (at?.k === 'slice' && hasPointers(at.elem)) k = e.b.heapHole().deref(() => printExpr(n), 'appended slice...', n.file, n);
         argument(e, k, a, n);
       } else for (const a of args.slice(1)) argument(e, e.b.heapHole(), a, n);
       return;
@@ -291,7 +291,7 @@ function builtinCall(e: Escape, ks: Hole[] | null, n: Node): void {
       if (!y) return;
       const yt = y.type ? under(y.type) : undefined;
       let k = discard();
-      if (yt?.k === 'slice' && hasPointers(yt.elem)) k = e.b.heapHole().deref(() => printExpr(n), 'copied slice', n.file, n.start);
+      if (yt?.k === 'slice' && hasPointers(yt.elem)) k = e.b.heapHole().deref(() => printExpr(n), 'copied slice', n.file, n);
       argument(e, k, y, n);
       return;
     }

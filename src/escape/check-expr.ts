@@ -220,7 +220,7 @@ function identType(c: Ctx, n: Node): Type {
   n.obj = o;
   switch (o.kind) {
     case 'var':
-      noteCapture(c, o);
+      noteCapture(c, o, n);
       return o.type;
     case 'const':
       n.cval = o.value;
@@ -237,10 +237,13 @@ function identType(c: Ctx, n: Node): Type {
 }
 
 /** A use of an outer function's variable inside a closure makes it a captured variable of every closure in between. */
-function noteCapture(c: Ctx, v: VarObj): void {
+function noteCapture(c: Ctx, v: VarObj, use: Node): void {
   if (!v.fn || !c.fn || v.fn === c.fn) return;
   for (let f: FuncInfo | null = c.fn; f && f !== v.fn; f = f.outer) {
-    if (!f.closureVars.includes(v)) f.closureVars.push(v);
+    if (!f.closureVars.includes(v)) {
+      f.closureVars.push(v);
+      (f.closureVarUse ??= new Map()).set(v, use);
+    }
   }
 }
 

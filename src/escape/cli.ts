@@ -89,6 +89,11 @@ function evalConstraint(expr: string): boolean {
   return or();
 }
 
+/** Resolves once the text is handed to the OS: the caller may exit right after, and a pipe would lose the tail. */
+function write(textOut: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(textOut, (err) => (err ? reject(err) : resolve())));
+}
+
 export const escapeCommand: Subcommand = {
   summary: 'escape analysis of Go source, reported like `go build -gcflags=-m`',
   async run(args: string[]): Promise<number> {
@@ -139,14 +144,14 @@ export const escapeCommand: Subcommand = {
       const jsonOut: object[] = [];
       for (const files of packages) {
         if (packages.length > 3) process.stderr.write(`# ${files[0] ? basename(files[0].name) : ''}\n`);
-        const r = await analyzeEscape(files, { smallFrames });
+        const r = await analyzeEscape(files, { smallFrames, explain: mLevel >= 2 });
         if (mLevel > 0) {
-          const out = formatMessages(r.messages, { columns });
-          if (out) process.stdout.write(out + '\n');
+          const out = formatMessages(mLevel >= 2 && r.explained ? r.explained : r.messages, { columns });
+          if (out) await write(out + '\n');
         } else if (json) jsonOut.push(jsonReport(r.messages, r.packageName));
-        else process.stdout.write(humanReport(r.messages, r.packageName) + '\n');
+        else await write(humanReport(r.messages, r.packageName) + '\n');
       }
-      if (json && mLevel === 0) process.stdout.write(JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2) + '\n');
+      if (json && mLevel === 0) await write(JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2) + '\n');
       return status;
     } catch (e) {
       const err = e as Error;

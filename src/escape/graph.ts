@@ -3,7 +3,7 @@
 // count (−1 for &x, 0 for x, +1 for *x ...), and "holes" — where an expression's value goes,
 // with the derefs applied so far and notes that explain the path for -m=2 and the report.
 
-import { lineCol, type SourceFile } from './ast.js';
+import { goPos, lineCol, type Node, type SourceFile } from './ast.js';
 import { emptyLeaks, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
 
 export interface Note {
@@ -11,8 +11,13 @@ export interface Note {
   where: string | (() => string);
   why: string;
   file: SourceFile | null;
-  pos: number;
+  /** An offset, or the node whose Go position (ast.goPos) it is — computed only when printed. */
+  pos: number | Node;
   next: Note | null;
+}
+
+function noteOffset(n: Note): number {
+  return typeof n.pos === 'number' ? n.pos : goPos(n.pos);
 }
 
 export interface Edge {
@@ -80,22 +85,31 @@ export class Hole {
     readonly addrtaken = false,
   ) {}
 
-  note(where: string | (() => string), why: string, file: SourceFile | null, pos: number): Hole {
+  note(where: string | (() => string), why: string, file: SourceFile | null, pos: number | Node): Hole {
     return new Hole(this.dst, this.derefs, { where, why, file, pos, next: this.notes }, this.addrtaken);
   }
   shift(delta: number): Hole {
     return new Hole(this.dst, this.derefs + delta, this.notes, delta < 0);
   }
-  deref(where: string | (() => string), why: string, file: SourceFile | null, pos: number): Hole {
+  deref(where: string | (() => string), why: string, file: SourceFile | null, pos: number | Node): Hole {
     return this.shift(1).note(where, why, file, pos);
   }
-  addr(where: string | (() => string), why: string, file: SourceFile | null, pos: number): Hole {
+  addr(where: string | (() => string), why: string, file: SourceFile | null, pos: number | Node): Hole {
     return this.shift(-1).note(where, why, file, pos);
   }
 }
 
+/** One line of Go's -m=2 explanation, positioned at the location it explains. */
+export interface TraceLine {
+  file: SourceFile | null;
+  pos: number;
+  text: string;
+}
+
 export class Batch {
   allLocs: Location[] = [];
+  /** -m=2: explanation lines in the order Go prints them; null when not asked for. */
+  trace: TraceLine[] | null = null;
   readonly heapLoc = new Location('heap', '{heap}', null, 0, false, null, 0);
   readonly blankLoc = new Location('blank', '_', null, 0, false, null, 0);
   closures: { k: Hole; fn: FuncInfo; loc: Location }[] = [];
@@ -116,6 +130,10 @@ export class Batch {
     if (dst === this.blankLoc) return;
     if (dst === src && k.derefs >= 0) return;
     if (dst.escapes && k.derefs < 0) {
+      if (this.trace) {
+        this.trace.push({ file: src.file, pos: src.pos, text: `${src.label} escapes to heap:` });
+        traceFlow(this.trace, src.file, src.pos, dst, src, k.derefs, k.notes);
+      }
       if (!src.escapes) src.explanation = [flowStep(dst, src, k.derefs, k.notes)];
       src.escapes = true;
       return;
@@ -126,8 +144,17 @@ export class Batch {
 
 export function flowStep(dst: Location, src: Location, derefs: number, notes: Note | null): FlowStep {
   const out: FlowStep['notes'] = [];
-  for (let n = notes; n; n = n.next) out.push({ where: typeof n.where === 'string' ? n.where : n.where(), why: n.why, pos: n.file ? notePos(n.file, n.pos) : '' });
+  for (let n = notes; n; n = n.next) out.push({ where: typeof n.where === 'string' ? n.where : n.where(), why: n.why, pos: n.file ? notePos(n.file, noteOffset(n)) : '' });
   return { dst: explainLoc(dst), src: explainLoc(src), derefs, notes: out };
+}
+
+/** Go's explainFlow: "flow: dst = &src:" and one "from where (why) at pos" line per note. */
+export function traceFlow(out: TraceLine[], file: SourceFile | null, pos: number, dst: Location, src: Location, derefs: number, notes: Note | null): void {
+  const ops = derefs < 0 ? '&' : '*'.repeat(derefs);
+  out.push({ file, pos, text: `  flow: ${explainLoc(dst)} = ${ops}${explainLoc(src)}:` });
+  for (let n = notes; n; n = n.next) {
+    out.push({ file, pos, text: `    from ${typeof n.where === 'string' ? n.where : n.where()} (${n.why}) at ${n.file ? notePos(n.file, noteOffset(n)) : ''}` });
+  }
 }
 
 export function explainLoc(l: Location): string {

@@ -25,11 +25,15 @@ export interface AnalyzeOptions {
   runtimeWasm?: string | Uint8Array;
   /** Go's -smallframes: 128 KiB / 16 KiB stack limits instead of 10 MiB / 64 KiB. */
   smallFrames?: boolean;
+  /** Also produce `explained`: what `-m=2` prints (flows behind each escape and leak, capture decisions). */
+  explain?: boolean;
 }
 
 export interface EscapeResult {
   packageName: string;
   messages: EscapeMessage[];
+  /** With `explain`: Go's -m=2 listing, -m messages included, in Go's order. */
+  explained?: EscapeMessage[];
 }
 
 /** Analyses the files of one package. Throws GoParseError for a file that does not parse. */
@@ -44,7 +48,7 @@ export async function analyzeEscape(files: GoFile[] | Record<string, string>, op
   const parsed = list.map((f) => parse(f.name, f.text));
   setSmallFrames(!!options.smallFrames);
   try {
-    return analyzePackage(parse, parsed);
+    return analyzePackage(parse, parsed, { explain: !!options.explain });
   } finally {
     setSmallFrames(false);
   }

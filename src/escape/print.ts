@@ -4,7 +4,8 @@
 // operand and explicit conversions to unnamed types parenthesised: ([]byte)(s).
 
 import { child, text, type Node } from './ast.js';
-import { typeString, type Type } from './types.js';
+import { typeString, type FuncInfo, type Type } from './types.js';
+import type { Selection } from './check.js';
 import { unparen } from './check-expr.js';
 
 const binPrec: Record<string, number> = {
@@ -68,7 +69,7 @@ function printInner(n: Node): string {
       const op = text(child(n, 'operator')!);
       const x = child(n, 'operand')!;
       // The compiler parenthesises a dereference of a dereference: *(*p).
-      if (op === '*' && x.kind === 'unary_expression' && text(child(x, 'operator')!) === '*') return `*(${printExpr(x)})`;
+      if (op === '*' && x.kind === 'unary_expression') return `*(${printExpr(x)})`;
       return `${op}${printExpr(x, 7)}`;
     }
     case 'binary_expression': {
@@ -111,6 +112,17 @@ function args(n: Node): Node[] {
   return a ? a.kids : [];
 }
 
+/** `T.M` / `(*T).M` and the receiver argument, for a static method call. */
+function methodForm(fnNode: Node, fn: FuncInfo, sel: Selection): { fn: string; recv: string } | null {
+  const s = unparen(fnNode);
+  if (s.kind !== 'selector_expression') return null;
+  const base = child(s, 'operand')!;
+  let recv = printExpr(base, 8);
+  for (const st of sel.steps) recv += `.${st.field.name}`;
+  // The implicit & or * on the receiver is not printed (the IR formatter skips implicit nodes).
+  return { fn: fn.name, recv };
+}
+
 function printCall(n: Node): string {
   const as = args(n);
   if (n.role === 'conv') {
@@ -124,6 +136,7 @@ function printCall(n: Node): string {
   const fnNode = child(n, 'function')!;
   if (n.role === 'builtin') {
     const name = (n.data as { name: string }).name;
+    if (name === 'unsafe.Pointer' && as.length === 1) return `(unsafe.Pointer)(${printExpr(as[0]!)})`;
     if (name === 'new' || name === 'make') {
       const t = as[0]!;
       const rest = as.slice(1).map((a) => printExpr(a));
@@ -131,7 +144,15 @@ function printCall(n: Node): string {
       return `${name}(${[ts, ...rest].join(', ')})`.replace(/^new\(\?\)/, `new(${text(t)})`);
     }
   }
-  const info = n.data as { sig?: { variadic: boolean; params: unknown[] } | null; ddd?: boolean } | undefined;
+  const info = n.data as { sig?: { variadic: boolean; params: unknown[] } | null; ddd?: boolean; kind?: string; fn?: FuncInfo; sel?: Selection } | undefined;
+  const method = n.role === 'call' && info?.kind === 'method' && info.fn && info.sel?.kind === 'method' ? methodForm(fnNode, info.fn, info.sel) : null;
+  if (method) {
+    // Escape analysis rewrites x.M(a) into the method-expression call T.M(x, a) first, and the
+    // explanations print the rewritten call.
+    const rest = as.map((a) => (a.kind === 'variadic_argument' ? printExpr(a.kids[0]!) + '...' : printExpr(a)));
+    if (info?.sig?.variadic && !info.ddd && as.length >= info.sig.params.length) rest.splice(info.sig.params.length - 1, Infinity, '... argument...');
+    return `${method.fn}(${[method.recv, ...rest].join(', ')})`;
+  }
   if (n.role === 'call' && info?.sig?.variadic && !info.ddd && as.length >= info.sig.params.length) {
     // The compiler prints the packed variadic arguments as one implicit slice.
     const fixed = as.slice(0, info.sig.params.length - 1).map((a) => printExpr(a));
@@ -139,4 +160,36 @@ function printCall(n: Node): string {
   }
   const argStr = as.map((a) => (a.kind === 'variadic_argument' ? printExpr(a.kids[0]!) + '...' : printExpr(a))).join(', ');
   return `${printExpr(unparen(fnNode) === fnNode ? fnNode : fnNode, 8)}(${argStr})`;
+}
+
+/**
+ * A statement as the compiler's IR formatter prints it in -m=2 explanations: assignments with
+ * their operator (`x := T{...}`, `a, b = f()`), `var x = v` as `x = v`, `return a, b`, sends,
+ * and any loop as `for loop`.
+ */
+export function printStmt(n: Node): string {
+  const list = (l: Node | undefined) => (l ? l.kids.map((k) => printExpr(k)).join(', ') : '');
+  switch (n.kind) {
+    case 'assignment_statement':
+      return `${list(child(n, 'left'))} ${text(child(n, 'operator')!)} ${list(child(n, 'right'))}`;
+    case 'short_var_declaration':
+      return `${list(child(n, 'left'))} := ${list(child(n, 'right'))}`;
+    case 'var_spec': {
+      const names = n.kids.filter((k) => k.field === 'name').map((k) => text(k)).join(', ');
+      return `${names} = ${list(child(n, 'value'))}`;
+    }
+    case 'return_statement':
+      return `return ${list(n.kids[0])}`;
+    case 'send_statement':
+      return `${printExpr(child(n, 'channel')!)} <- ${printExpr(child(n, 'value')!)}`;
+    case 'inc_statement':
+      return `${printExpr(n.kids[0]!)}++`;
+    case 'dec_statement':
+      return `${printExpr(n.kids[0]!)}--`;
+    case 'for_statement':
+    case 'range_clause':
+      return 'for loop';
+    default:
+      return text(n).split('\n')[0]!.slice(0, 60);
+  }
 }

@@ -4,7 +4,7 @@
 // parameter reaching the heap or a result records a leak in its tag. Each location flips
 // "escapes" and "transient" at most once, so the work list terminates.
 
-import { Batch, Location, flowStep, type FlowStep } from './graph.js';
+import { Batch, Location, explainLoc, flowStep, traceFlow, type FlowStep } from './graph.js';
 import { numEscResults, type FuncInfo } from './types.js';
 
 export function walkAll(b: Batch): void {
@@ -44,10 +44,18 @@ function walkOne(b: Batch, root: Location, walkgen: number, enqueue: (l: Locatio
     }
     if (outlives(b, root, l)) {
       if (l.isParam()) {
+        if (!l.escapes && b.trace) {
+          b.trace.push({ file: l.file, pos: l.pos, text: `parameter ${l.label} leaks to ${explainLoc(root)} with derefs=${derefs}:` });
+          tracePath(b, root, l);
+        }
         if (!l.escapes && !l.explanation) l.explanation = explainPath(root, l);
         leakTo(l, root, derefs);
       }
       if (addressOf && !l.escapes) {
+        if (b.trace) {
+          b.trace.push({ file: l.file, pos: l.pos, text: `${l.label} escapes to heap:` });
+          tracePath(b, root, l);
+        }
         l.explanation = explainPath(root, l);
         l.escapes = true;
         enqueue(l);
@@ -82,6 +90,26 @@ function explainPath(root: Location, src: Location): FlowStep[] {
     s = dst;
   }
   return out;
+}
+
+/** Go's explainPath, printed: the flows from src back to the walk's root. */
+function tracePath(b: Batch, root: Location, src: Location): void {
+  const out = b.trace!;
+  const seen = new Set<Location>();
+  const { file, pos } = src;
+  for (let s = src; ; ) {
+    if (seen.has(s)) {
+      out.push({ file, pos, text: '  warning: truncated explanation due to assignment cycle; see golang.org/issue/35518' });
+      return;
+    }
+    seen.add(s);
+    const dst = s.dst;
+    if (!dst) return;
+    const edge = dst.edges[s.dstEdgeIdx]!;
+    traceFlow(out, file, pos, dst, s, edge.derefs, edge.notes);
+    if (dst === root) return;
+    s = dst;
+  }
 }
 
 function leakTo(l: Location, sink: Location, derefs: number): void {

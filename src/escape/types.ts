@@ -90,6 +90,8 @@ export interface FuncInfo {
   outer: FuncInfo | null;
   closures: FuncInfo[];
   closureVars: VarObj[];
+  /** Where each captured variable is first used inside this closure (-m=2 prints it). */
+  closureVarUse?: Map<VarObj, Node>;
   pragmas: Set<string>;
   closureCalled: boolean;
   /** Every variable declared in the function (params, results, locals), in declaration order. */

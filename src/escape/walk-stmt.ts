@@ -7,7 +7,7 @@ import { child, text, type Node } from './ast.js';
 import { unparen } from './check-expr.js';
 import type { Selection } from './check.js';
 import { Hole } from './graph.js';
-import { printExpr } from './print.js';
+import { printExpr, printStmt } from './print.js';
 import { call, goDefer } from './calls.js';
 import { hasPointers, isDirectIface, isInterface, under, type VarObj } from './types.js';
 import type { Escape } from './walk.js';
@@ -34,7 +34,7 @@ export function addr(e: Escape, n: Node | undefined): Hole {
     if (xt?.k === 'map') {
       e.discard(x);
       const idx = child(m, 'index')!;
-      e.expr(e.b.heapHole().note(() => printExpr(m), 'key of map put', m.file, m.start), idx);
+      e.expr(e.b.heapHole().note(() => printExpr(m), 'key of map put', m.file, m), idx);
       return e.b.heapHole();
     }
     e.discard(child(m, 'index'));
@@ -62,14 +62,14 @@ export function assignList(e: Escape, dsts: (Node | undefined)[], srcs: (Node | 
     const dst = dsts[i];
     let kk = k;
     if (dst && src && isReflectHeaderData(dst)) {
-      e.unsafeValue(e.b.heapHole().note(() => whereText(where), why, where.file, where.start), src);
+      e.unsafeValue(e.b.heapHole().note(() => printStmt(where), why, where.file, where), src);
       return;
     }
     if (dst && src && isSelfAssign(dst, src)) {
       e.selfAssignMsgs.push({ file: where.file, pos: assignOpPos(where), text: `${e.curfn.name} ignoring self-assignment in ${printExpr(dst)} ${opText} ${printExpr(src)}` });
       kk = e.b.discardHole();
     }
-    if (src) e.expr(kk.note(() => whereText(where), why, where.file, where.start), src);
+    if (src) e.expr(kk.note(() => printStmt(where), why, where.file, where), src);
   });
   reassigned(e, ks, where);
 }
@@ -268,7 +268,7 @@ export function stmt(e: Escape, s: Node): void {
       return;
     case 'send_statement':
       e.discard(child(s, 'channel'));
-      e.expr(e.b.heapHole().note(text(s), 'send', s.file, s.start), child(s, 'value')!);
+      e.expr(e.b.heapHole().note(() => printStmt(s), 'send', s.file, s), child(s, 'value')!);
       return;
     case 'return_statement': {
       const vals = s.kids[0]?.kids ?? [];
@@ -282,7 +282,7 @@ export function stmt(e: Escape, s: Node): void {
       const ks = res.map((r) => (e.oldLoc(r) ? new Hole(e.oldLoc(r)!) : e.b.discardHole()));
       vals.forEach((v, i) => {
         const k = ks[i];
-        if (k) e.expr(k.note(() => whereText(s), 'return', s.file, s.start), v);
+        if (k) e.expr(k.note(() => printStmt(s), 'return', s.file, s.start), v);
       });
       for (const k of ks) k.dst.reassigned = true;
       void dsts;
@@ -396,8 +396,8 @@ function forStmt(e: Escape, s: Node): void {
     const ks = [addr(e, lk[0]), addr(e, lk[1])];
     const xt = x.type ? under(x.type) : undefined;
     if (lk[1]) {
-      if (xt?.k === 'array') e.b.flow(ks[1]!.note('range', 'range', s.file, s.start), tmp);
-      else e.b.flow(ks[1]!.deref('range', 'range-deref', s.file, s.start), tmp);
+      if (xt?.k === 'array') e.b.flow(ks[1]!.note('for loop', 'range', s.file, clause), tmp);
+      else e.b.flow(ks[1]!.deref('for loop', 'range-deref', s.file, clause), tmp);
     }
     reassigned(e, ks, clause);
     e.block(body);

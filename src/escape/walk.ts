@@ -53,7 +53,7 @@ export class Escape {
   }
 
   note(k: Hole, n: Node, why: string): Hole {
-    return k.note(() => printExpr(n), why, n.file, n.start);
+    return k.note(() => printExpr(n), why, n.file, n);
   }
 
   expr(k: Hole, n: Node): void {
@@ -94,7 +94,7 @@ export class Escape {
           return;
         }
         if (xt?.k === 'array') this.expr(this.note(k, n, 'fixed-array-index-of'), x);
-        else this.expr(k.deref(() => printExpr(n), 'dot of pointer', n.file, n.start), x);
+        else this.expr(k.deref(() => printExpr(n), 'dot of pointer', n.file, n), x);
         this.discard(child(n, 'index'));
         return;
       }
@@ -152,7 +152,7 @@ export class Escape {
         const sel = n.data as Selection;
         let kk = k;
         for (let i = sel.steps.length - 1; i >= 0; i--) {
-          kk = sel.steps[i]!.ptr ? kk.deref(() => printExpr(n), 'dot of pointer', n.file, n.start) : this.note(kk, n, 'dot');
+          kk = sel.steps[i]!.ptr ? kk.deref(() => printExpr(n), 'dot of pointer', n.file, n) : this.note(kk, n, 'dot');
         }
         this.expr(kk, x);
         return;
@@ -185,10 +185,10 @@ export class Escape {
   /** Evaluates a method receiver with the implicit & or * Go inserts. */
   evalReceiver(k: Hole, r: ReceiverExpr): void {
     let kk = k;
-    if (r.addr) kk = kk.addr(() => printExpr(r.base), 'address-of', r.base.file, r.base.start);
-    if (r.deref) kk = kk.deref(() => printExpr(r.base), 'indirection', r.base.file, r.base.start);
+    if (r.addr) kk = kk.addr(() => printExpr(r.base), 'address-of', r.base.file, r.base);
+    if (r.deref) kk = kk.deref(() => printExpr(r.base), 'indirection', r.base.file, r.base);
     for (let i = r.steps.length - 1; i >= 0; i--) {
-      kk = r.steps[i]!.ptr ? kk.deref(() => printExpr(r.base), 'dot of pointer', r.base.file, r.base.start) : this.note(kk, r.base, 'dot');
+      kk = r.steps[i]!.ptr ? kk.deref(() => printExpr(r.base), 'dot of pointer', r.base.file, r.base) : this.note(kk, r.base, 'dot');
     }
     if (r.dotType && !isInterface(r.dotType) && !isDirectIface(r.dotType)) kk = kk.shift(1);
     this.expr(kk, r.base);
@@ -256,7 +256,7 @@ export class Escape {
       const bt = base.type ? under(base.type) : undefined;
       const isHeader = bt?.k === 'pointer' && bt.elem.k === 'named' && bt.elem.pkg === 'reflect' && /^(Slice|String)Header$/.test(bt.elem.name);
       if (last?.ptr && last.field.name === 'Data' && isHeader) {
-        this.expr(k.deref(() => printExpr(m), 'reflect.Header.Data', m.file, m.start), base);
+        this.expr(k.deref(() => printExpr(m), 'reflect.Header.Data', m.file, m), base);
         return;
       }
       this.discard(base);
@@ -292,11 +292,11 @@ export class Escape {
         this.compositeLit(kk, inner, true);
         return;
       }
-      this.expr(k.addr(() => printExpr(n), 'address-of', n.file, n.start), x);
+      this.expr(k.addr(() => printExpr(n), 'address-of', n.file, n), x);
       return;
     }
     if (op === '*') {
-      this.expr(k.deref(() => printExpr(n), 'indirection', n.file, n.start), x);
+      this.expr(k.deref(() => printExpr(n), 'indirection', n.file, n), x);
       return;
     }
     this.discard(x);
@@ -325,8 +325,8 @@ export class Escape {
         if (el.kind !== 'keyed_element') continue;
         const key = elemValue(child(el, 'key')!);
         const val = elemValue(child(el, 'value')!);
-        this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal key', n.file, n.start), key);
-        this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal value', n.file, n.start), val);
+        this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal key', n.file, n), key);
+        this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal value', n.file, n), val);
       }
       return;
     }

@@ -11,8 +11,8 @@ import { Escape, STATE_PLANNED, STATE_TAGGED } from './walk.js';
 import { hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
 
 export type MessageKind = 'moved' | 'escapes' | 'noescape' | 'leak' | 'param-noescape' | 'self-assign' | 'uintptr'
-  /** -m=2 only: closure capture decisions and the explanation lines under an escape or leak. */
-  | 'capture' | 'explain';
+  /** -m=2 only: explanation lines under an escape or leak, and closure capture decisions. */
+  | 'explain';
 
 export interface EscapeMessage {
   file: string;

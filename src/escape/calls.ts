@@ -64,8 +64,9 @@ function isTrivialArg(n: Node): boolean {
 }
 
 /** Evaluates one argument into k; inside a go/defer wrapper it is first copied to a captured temporary. */
-function argument(e: Escape, k: Hole, n: Node, call: Node): void {
-  const kk = k.note(() => printExpr(call), 'call parameter', call.file, call);
+/** `call` is null for the elements of an implicit `...` slice (the slice itself is the parameter). */
+function argument(e: Escape, k: Hole, n: Node, call: Node | null): void {
+  const kk = call ? k.note(() => printExpr(call), 'call parameter', call.file, call) : k;
   if (wrapState && !isTrivialArg(n)) {
     const tmp = e.newLoc('var', '.autotmp', n.file, n.start, false, { type: n.implicitIface ?? n.type });
     tmp.silent = true;
@@ -254,7 +255,7 @@ export function call(e: Escape, ks: Hole[] | null, n: Node): void {
       if (extra.length === 0) continue;
       const argList = child(n, 'arguments')!;
       const k = e.spill(hole(i).note(() => printExpr(n), 'call parameter', n.file, n), n, '... argument', 'slicelit', {}, argList.start, params[i]);
-      for (const a of extra) argument(e, k.note('... argument', 'slice-literal-element', n.file, argList.start), a, n);
+      for (const a of extra) argument(e, k.note('... argument', 'slice-literal-element', n.file, argList.start), a, null);
       continue;
     }
     const a = args[i];

@@ -130,13 +130,12 @@ function printCall(n: Node): string {
     const x = as[0]!;
     const ts = typeString(t);
     const inner = printExpr(x.kind === 'variadic_argument' ? x.kids[0]! : x);
-    if (t.k === 'named' || (t.k === 'basic' && !ts.includes('.'))) return `${ts}(${inner})`;
+    if (t.k === 'named' || t.k === 'basic') return `${ts}(${inner})`;
     return `(${ts})(${inner})`;
   }
   const fnNode = child(n, 'function')!;
   if (n.role === 'builtin') {
     const name = (n.data as { name: string }).name;
-    if (name === 'unsafe.Pointer' && as.length === 1) return `(unsafe.Pointer)(${printExpr(as[0]!)})`;
     if (name === 'new' || name === 'make') {
       const t = as[0]!;
       const rest = as.slice(1).map((a) => printExpr(a));

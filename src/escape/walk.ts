@@ -60,7 +60,7 @@ export class Escape {
     if (n.implicitIface && n.type && !isInterface(n.type)) {
       let kk = k;
       if (!isDirectIface(n.type)) kk = this.spill(k, n, printExpr(n), 'iface', {}, n.implicitAt ?? n.start, n.implicitIface);
-      this.exprNoConv(this.note(kk, n, 'interface-converted'), n);
+      this.exprNoConv(kk.note(() => printExpr(n), 'interface-converted', n.file, n.implicitAt ?? n), n);
       return;
     }
     this.exprNoConv(k, n);
@@ -185,10 +185,14 @@ export class Escape {
   /** Evaluates a method receiver with the implicit & or * Go inserts. */
   evalReceiver(k: Hole, r: ReceiverExpr): void {
     let kk = k;
-    if (r.addr) kk = kk.addr(() => printExpr(r.base), 'address-of', r.base.file, r.base);
-    if (r.deref) kk = kk.deref(() => printExpr(r.base), 'indirection', r.base.file, r.base);
+    // The implicit &, * and embedded-field steps all sit at the selector's dot and print as
+    // the receiver path reached so far (x.T for an embedded T).
+    const at = r.sel ?? r.base;
+    const path = (upto: number) => () => printExpr(r.base, 8) + r.steps.slice(0, upto).map((s) => '.' + (s.field?.name ?? '')).join('');
+    if (r.addr) kk = kk.addr(path(r.steps.length), 'address-of', r.base.file, at);
+    if (r.deref) kk = kk.deref(path(r.steps.length), 'indirection', r.base.file, at);
     for (let i = r.steps.length - 1; i >= 0; i--) {
-      kk = r.steps[i]!.ptr ? kk.deref(() => printExpr(r.base), 'dot of pointer', r.base.file, r.base) : this.note(kk, r.base, 'dot');
+      kk = r.steps[i]!.ptr ? kk.deref(path(i + 1), 'dot of pointer', r.base.file, at) : kk.note(path(i + 1), 'dot', r.base.file, at);
     }
     if (r.dotType && !isInterface(r.dotType) && !isDirectIface(r.dotType)) kk = kk.shift(1);
     this.expr(kk, r.base);
@@ -416,7 +420,9 @@ export class Escape {
 
 export interface ReceiverExpr {
   base: Node;
-  steps: { ptr: boolean }[];
+  /** The selector the receiver comes from (its dot is where Go puts the implicit & or *). */
+  sel?: Node;
+  steps: { ptr: boolean; field?: { name: string } }[];
   addr: boolean;
   deref: boolean;
   /** Devirtualized calls evaluate base.(T) first. */
@@ -432,9 +438,9 @@ export function receiverExpr(sel: Node, s: Selection): ReceiverExpr {
   let onPtr: boolean;
   if (steps.length === 0) onPtr = !!base.type && under(base.type).k === 'pointer';
   else onPtr = under(steps[steps.length - 1]!.field.type).k === 'pointer';
-  if (s.kind === 'imethod') return { base, steps, addr: false, deref: onPtr };
+  if (s.kind === 'imethod') return { base, sel, steps, addr: false, deref: onPtr };
   const wantPtr = !!s.fn.pointerRecv;
-  return { base, steps, addr: wantPtr && !onPtr, deref: !wantPtr && onPtr };
+  return { base, sel, steps, addr: wantPtr && !onPtr, deref: !wantPtr && onPtr };
 }
 
 function elemValue(e: Node): Node {

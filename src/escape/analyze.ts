@@ -246,8 +246,9 @@ function heapAllocReason(loc: Location): string {
 function paramTags(fn: FuncInfo, messages: EscapeMessage[]): void {
   const all = fn.recv ? [fn.recv, ...fn.params] : fn.params;
   const tags: (Leaks | null)[] = [];
+  const quiet = isGeneric(fn);
   const diag = (v: { decl: Node | null }, s: string, kind: MessageKind) => {
-    if (v.decl) messages.push(msg(v.decl.file, v.decl.start, s, kind, fn.name));
+    if (v.decl && !quiet) messages.push(msg(v.decl.file, v.decl.start, s, kind, fn.name));
   };
   const lastIdx = all.length - 1;
   all.forEach((p, i) => {
@@ -292,6 +293,7 @@ function paramTags(fn: FuncInfo, messages: EscapeMessage[]): void {
     tags.push(esc);
     if (loc.escapes) return;
     const flow = loc.explanation ?? [];
+    if (quiet) return;
     if (esc.every((x) => x < 0)) diag(p, `${name} does not escape`, 'param-noescape');
     if (esc[0]! >= 0) {
       const m = esc[0] === 0 ? `leaking param: ${name}` : `leaking param content: ${name}`;
@@ -305,6 +307,11 @@ function paramTags(fn: FuncInfo, messages: EscapeMessage[]): void {
     }
   });
   fn.tags = tags;
+}
+
+function isGeneric(fn: FuncInfo): boolean {
+  for (let f: FuncInfo | null = fn; f; f = f.outer) if (f.generic) return true;
+  return false;
 }
 
 function classify(loc: Location): Reason {

@@ -235,11 +235,13 @@ export function declareFunc(c: Ctx, node: Node, pkg: Package): FuncInfo {
     body: child(node, 'body') ?? null, outer: null, closures: [], closureVars: [], pragmas: pragmasFor(node), closureCalled: false, dcl: [],
   };
   if (pkg.external) fn.external = pkg.path;
+  if (child(node, 'type_parameters')) fn.generic = true;
   if (isMethod) {
     const rl = child(node, 'receiver')!;
     const rd = rl.kids.find((k) => k.kind === 'parameter_declaration');
     if (rd) {
       const tn = child(rd, 'type')!;
+      if (tn.kind === 'generic_type' || (tn.kind === 'pointer_type' && tn.kids[0]?.kind === 'generic_type')) fn.generic = true;
       const rt = resolveType(c, tn);
       const nameNode = child(rd, 'name');
       const recv = newVar(nameNode ? text(nameNode) : '', rt, nameNode ?? null, fn, 'param');

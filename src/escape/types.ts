@@ -104,6 +104,9 @@ export interface FuncInfo {
   recvNamed?: NamedType;
   state?: number;
   closureCount?: number;
+  /** Has type parameters (itself or through its receiver): Go 1.19 analyses only the shape
+   *  instantiations, so it prints no parameter diagnostics for the generic body. */
+  generic?: boolean;
 }
 
 /** Slot 0 = heap, 1..7 = results; value = min derefs, -1 = no flow. */

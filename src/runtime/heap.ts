@@ -52,6 +52,7 @@ import {
   S_ALLOC_COUNT,
   S_BASE,
   S_DIVMUL,
+  S_DIV_EXACT,
   S_ELEMSIZE,
   S_FREED,
   S_FREEINDEX,
@@ -79,7 +80,7 @@ import { allocSpan, freeSpan } from './mheap.js';
 import { type Backing, backingBuffer, createBacking, growBacking } from './memory.js';
 import { slotIsLive } from './mspan.js';
 import { pageAllocInit, pageGrow, writeBits } from './pagealloc.js';
-import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, classToSize, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
+import { DIV_EXACT_SHIFT, MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, classToSize, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
 import { HeapState } from './state.js';
 import { type MemStats, readMemStats } from './stats.js';
 import { Collector, type GcTraceOption, type RootHandle } from './gc/collector.js';
@@ -473,7 +474,7 @@ export class Heap extends HeapState {
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
       if (s !== 0 && spc >= TINY_SPAN_CLASS && i32[s + S_PROFILED] === 0) {
         const off = p - this.u32[s + S_BASE]!;
-        const idx = Math.floor(off * this.u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+        const idx = (off * i32[s + S_DIV_EXACT]!) >>> DIV_EXACT_SHIFT; // right for object starts; others fail below
         const bit = 1 << (idx & 31);
         const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
         // Live means: marked (bits past the last slot never are), and handed out. In the tiny class,

@@ -35,8 +35,8 @@
 //   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
 //   │ 8 nprofiled · 9 divMul · 10 list · 11 frees since filed full · 12 tiny masks (uint16   │
-//   │ index) · 13 state · 14 needzero · 15 cachedBy                       ── cache line end │
-//   │ 16 sweepgen · 17 next · 18 prev · 19 pool class · 20 gcTypes · 21..23 spare           │
+//   │ index) · 13 state · 14 needzero · 15 divExact                       ── cache line end │
+//   │ 16 sweepgen · 17 next · 18 prev · 19 pool class · 20 gcTypes · 21 cachedBy · 22..23 spare │
 //   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
 //   │ through word 17, and word 20 holds its object types: for a small scan span the uint16  │
 //   │ index of a type-id table at the span's end, for a large object its type id.           │
@@ -163,7 +163,7 @@ export const S_FREED = 11;
 export const S_TINY_MASKS = 12; // uint16 index of the tiny masks (class 2), 0 otherwise
 export const S_STATE = 13;
 export const S_NEEDZERO = 14;
-export const S_CACHED_BY = 15; // P holding it in its mcache, -1 if none
+export const S_DIV_EXACT = 15; // classToDivExact of its class: object index of an object start, for free
 // Words 16..23: what only slow paths read.
 export const S_SWEEPGEN = 16;
 export const S_NEXT = 17;
@@ -171,6 +171,7 @@ export const S_PREV = 18;
 export const S_POOL = 19; // the fixalloc pool (size class) the record came from
 /** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
 export const S_GC_TYPES = 20;
+export const S_CACHED_BY = 21; // P holding it in its mcache, -1 if none
 /** Or-ed into S_SPANCLASS of a span of collected objects: negative, so malloc/free paths never take it. */
 export const GC_SPAN_TAG = 1 << 31;
 export const SPAN_HEADER_WORDS = 24;

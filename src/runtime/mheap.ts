@@ -33,6 +33,7 @@ import {
   S_BASE,
   S_CACHED_BY,
   S_DIVMUL,
+  S_DIV_EXACT,
   S_ELEMSIZE,
   S_LIST,
   S_NEEDZERO,
@@ -54,7 +55,7 @@ import { reclaim } from './mcentral.js';
 import { growBacking } from './memory.js';
 import { initBitmaps } from './mspan.js';
 import { countBits, freePagesBelow, pageAllocRange, pageFind, pageFreeRange, pageGrow, writeBits } from './pagealloc.js';
-import { TINY_SIZE_CLASS, classToDivMul, classToObjects, classToSize } from './sizeclasses.js';
+import { TINY_SIZE_CLASS, classToDivExact, classToDivMul, classToObjects, classToSize } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
 /** Pages per span-record pool chunk (Go's _FixAllocChunk is 16 KiB). */
@@ -236,6 +237,7 @@ function initSpan(h: HeapState, s: number, page: number, npages: number, spancla
   i32[s + S_CACHED_BY] = -1;
   i32[s + S_PROFILED] = 0;
   h.u32[s + S_DIVMUL] = classToDivMul[sizeClass]!;
+  i32[s + S_DIV_EXACT] = classToDivExact[sizeClass]!;
   i32[s + S_POOL] = sizeClass;
   initBitmaps(h, s);
   i32[s + S_TINY_MASKS] = sizeClass === TINY_SIZE_CLASS ? (s + SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass)) * 2 : 0;

@@ -94,6 +94,15 @@ export const classToDivMul = Float64Array.from(generated, (c) =>
   c.size === 0 ? 0 : Math.floor(0xffffffff / c.size) + 1,
 );
 
+/**
+ * A cheaper multiplier for free's fast path, which only needs the index of an offset that *is* an
+ * object start (any other offset fails its `index * size === offset` check whatever index it gets):
+ * index = (offset * divExact) >>> 17. Exact for every object start because every span is under
+ * 2^17 bytes (the test proves both), and the product stays below 2^31, so it is int32 arithmetic.
+ */
+export const DIV_EXACT_SHIFT = 17;
+export const classToDivExact = Int32Array.from(generated, (c) => (c.size === 0 ? 0 : Math.ceil(2 ** DIV_EXACT_SHIFT / c.size)));
+
 /** size_to_class8: entry i serves sizes up to i*8 bytes. */
 export const sizeToClass8 = new Uint8Array(SMALL_SIZE_MAX / SMALL_SIZE_DIV + 1);
 /** size_to_class128: entry i serves sizes up to 1024 + i*128 bytes. */

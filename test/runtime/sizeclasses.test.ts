@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sizeClasses, sizeToClass, roundUpSize } from '../../src/index.js';
-import { classToDivMul, classToPages, classToSize } from '../../src/runtime/sizeclasses.js';
+import { DIV_EXACT_SHIFT, classToDivExact, classToDivMul, classToPages, classToSize } from '../../src/runtime/sizeclasses.js';
 
 const tsv = readFileSync(new URL('../data/go1.19-sizeclasses.tsv', import.meta.url), 'utf8')
   .trim()
@@ -48,6 +48,19 @@ describe('size classes', () => {
       for (let off = 0; off <= classToPages[c]! * 8192; off++) {
         const idx = Math.floor(off * mul * 2 ** -32);
         if (idx !== Math.floor(off / size)) expect({ c, off, idx }).toEqual({ c, off, idx: Math.floor(off / size) });
+      }
+    }
+  });
+
+  it("divExact gives free's fast path the exact index of every object start, in int32 arithmetic", () => {
+    for (let c = 1; c < 68; c++) {
+      const size = classToSize[c]!;
+      const spanBytes = classToPages[c]! * 8192;
+      expect(spanBytes).toBeLessThan(2 ** DIV_EXACT_SHIFT);
+      for (let j = 0; j * size < spanBytes; j++) {
+        const product = j * size * classToDivExact[c]!;
+        expect(product).toBeLessThan(2 ** 31);
+        if (product >>> DIV_EXACT_SHIFT !== j) expect({ c, j, idx: product >>> DIV_EXACT_SHIFT }).toEqual({ c, j, idx: j });
       }
     }
   });

@@ -198,6 +198,16 @@ export const G_SWEEP_DONE = 24; // 1 once every span of this cycle is swept
 export const G_NEXT_FIN_ID = 25;
 export const G_STACK_SCAN_P = 26; // concurrent scope-stack scan: next P, then next entry of its stack
 export const G_STACK_SCAN_IDX = 27;
+// Background mark workers (gc/mark-worker.ts). The grey queue and the words below are guarded by
+// G_WORK_LOCK, not G_LOCK, so a worker can trade work while a mutator holds G_LOCK.
+export const G_WORK_LOCK = 28;
+export const G_BG_WORKERS = 29; // mark workers running: while non-zero, mark bits are set with Atomics.or
+export const G_BG_BUSY = 30; // mark workers holding grey objects in their local buffers
+export const G_MARK_DONE = 31; // a worker found no work anywhere: the next mutator call ends the cycle
+export const G_BG_WAKE = 32; // futex word: bumped when a cycle starts or a worker is asked to stop
+export const G_BG_CYCLE = 33; // bumped at every sweep termination, so a worker knows a new cycle began
+export const G_BG_SLOTS = 40; // [MAX_MARK_WORKERS × 4]: state, stop request, cycles worked, unused
+export const MAX_MARK_WORKERS = 4;
 export const G_MCACHE = 64; // [NUM_SPAN_CLASSES]
 export const G_CENTRAL = 256; // [NUM_SPAN_CLASSES × 8]: partial0, partial1, full0, full1 as (head, tail)
 export const G_F64 = G_CENTRAL + NUM_SPAN_CLASSES * 8; // float64 fields start at word g + G_F64
@@ -223,6 +233,12 @@ export const GF_ASSIST_CREDIT = 18; // bytes; negative = debt (one assist accoun
 export const GF_STACK_SCAN = 19; // bytes of scope stacks scanned (Go's lastStackScan)
 export const GF_GLOBALS_SCAN = 20; // bytes of root handles scanned (Go's globalsScan)
 export const GF_MARK_MS = 21; // marking time this cycle outside assists (heap.gc, steps)
+export const GF_BG_CREDIT = 22; // workers' scan work not yet turned into assist credit (Go's bgScanCredit)
+export const GF_BG_BYTES = 23; // bytes workers marked this cycle (folded into GF_BYTES_MARKED at termination)
+export const GF_BG_SCAN = 24; // scan work workers did this cycle
+export const GF_BG_MS = 25; // workers' marking time this cycle
+export const GF_BG_TOTAL_MS = 26; // workers' marking time since the collector started
+export const GF_BG_TOTAL_SCAN = 27; // workers' scan work since the collector started
 export const GF_PAUSE_NS = 32; // [256]
 export const GF_PAUSE_END = GF_PAUSE_NS + 256; // [256]
 export const GC_REGION_WORDS = G_F64 + 2 * (GF_PAUSE_END + 256);

@@ -36,8 +36,10 @@ import {
   GF_START,
   GF_TRIGGER,
   G_F64,
+  G_BG_WORKERS,
   G_GC_PERCENT,
   G_LOCK,
+  G_MARK_DONE,
   G_MCACHE,
   G_PHASE,
   G_ROOTS,
@@ -75,7 +77,7 @@ import { lock, unlock } from '../lock.js';
 import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, roundUpSize, sizeToClass128, sizeToClass8 } from '../sizeclasses.js';
 import type { HeapState } from '../state.js';
 import { GcTypeError, GcUsageError } from './errors.js';
-import { greyObject } from './mark.js';
+import { GcWork, greyObject } from './mark.js';
 import { HEAP_MINIMUM } from './pacer.js';
 import { assist, collectorInit, gcFull, gcStart, gcStep, maybeTrigger, runFinalizers, setFinalizer } from './cycle.js';
 import { gcCacheSpan, gcListLarge, gcNextFree, gcUncacheSpan, growGcSpan } from './spans.js';
@@ -107,7 +109,10 @@ export class Collector {
   /** The GC region's first word, and its float64 fields' first index. */
   g = 0;
   gf = 0;
-  private readonly types: TypeInfo[] = [];
+  /** Decoded types by id (filled on first use; a mark worker fills it at each cycle start). */
+  readonly typeTable: (TypeInfo | undefined)[] = [];
+  /** This thread's local grey buffer (Go's per-P gcWork). */
+  readonly work = new GcWork();
   private readonly arrayTypes = new Map<string, TypeInfo>();
   /** Open heap.scope calls on this thread. */
   scopeDepth = 0;
@@ -136,7 +141,7 @@ export class Collector {
     h.i32[h.mc + P_SCOPE + 1] = 0;
     const byte = new TypeInfo(BYTE_TYPE_ID, 'byte', 1, 1, []);
     byte.owner = this;
-    this.types[BYTE_TYPE_ID] = byte;
+    this.typeTable[BYTE_TYPE_ID] = byte;
   }
 
   /** Re-reads the views after something may have grown the buffer. */
@@ -179,7 +184,7 @@ export class Collector {
       const id = storeType(this.h, this.g, size, size, offs);
       const t = new TypeInfo(id, name, size, size, offs);
       t.owner = this;
-      this.types[id] = t;
+      this.typeTable[id] = t;
       return t;
     } finally {
       this.leave();
@@ -187,7 +192,7 @@ export class Collector {
   }
 
   get byteType(): GcType {
-    return this.types[BYTE_TYPE_ID]!;
+    return this.typeTable[BYTE_TYPE_ID]!;
   }
 
   /** The type of an array of n elements of `elem` (interned per thread). */
@@ -207,18 +212,18 @@ export class Collector {
     } finally {
       this.leave();
     }
-    this.types[t.id] = t;
+    this.typeTable[t.id] = t;
     this.arrayTypes.set(key, t);
     return t;
   }
 
   typeById(id: number): TypeInfo {
-    const t = this.types[id];
+    const t = this.typeTable[id];
     if (t !== undefined) return t;
     const loaded = loadType(this.h, this.g, id);
     if (loaded === null) throw new GcTypeError(`no type with id ${id}`);
     loaded.owner = this;
-    this.types[id] = loaded;
+    this.typeTable[id] = loaded;
     return loaded;
   }
 
@@ -226,10 +231,10 @@ export class Collector {
     if (t instanceof TypeInfo && t.owner === this) return t;
     if (t instanceof TypeInfo) {
       // A type made by another thread's Heap object for the same shared heap: the same record.
-      const mine = this.types[t.id] ?? loadType(this.h, this.g, t.id);
+      const mine = this.typeTable[t.id] ?? loadType(this.h, this.g, t.id);
       if (mine !== null && mine.size === t.size && mine.offs.join() === t.offs.join() && this.h.shared) {
         mine.owner = this;
-        this.types[t.id] = mine;
+        this.typeTable[t.id] = mine;
         return mine;
       }
       throw new GcTypeError(`type ${t.name} belongs to another heap`);
@@ -258,12 +263,13 @@ export class Collector {
   private mallocgc(t: TypeInfo): number {
     const h = this.h;
     const size = t.size;
-    if (size === 0) return this.mallocgc(this.types[BYTE_TYPE_ID]!); // no zerobase: every object is distinct
+    if (size === 0) return this.mallocgc(this.typeTable[BYTE_TYPE_ID]!); // no zerobase: every object is distinct
     const f64 = h.f64;
     const gf = this.gf;
     if (h.i32[this.g + G_PHASE] !== GC_OFF) {
       f64[gf + GF_ASSIST_CREDIT] -= size;
-      if (f64[gf + GF_ASSIST_CREDIT]! < 0) assist(this);
+      // In debt, or a mark worker found nothing left to mark: the assist ends the cycle then.
+      if (f64[gf + GF_ASSIST_CREDIT]! < 0 || h.i32[this.g + G_MARK_DONE] !== 0) assist(this);
     } else if (f64[gf + GF_HEAP_LIVE]! >= f64[gf + GF_TRIGGER]!) {
       maybeTrigger(this);
     }
@@ -334,7 +340,10 @@ export class Collector {
     const h = this.h;
     h.f64[this.gf + GF_HEAP_LIVE] += bytes;
     if (h.i32[this.g + G_PHASE] !== GC_OFF) {
-      h.i32[s + S_MARK_BITS + 2 * (idx >>> 5)] |= 1 << (idx & 31);
+      const at = s + S_MARK_BITS + 2 * (idx >>> 5);
+      // A mark worker may be setting another bit of the same word.
+      if (h.i32[this.g + G_BG_WORKERS] !== 0) Atomics.or(h.i32, at, 1 << (idx & 31));
+      else h.i32[at]! |= 1 << (idx & 31);
       this.bytesMarked += bytes;
     }
   }
@@ -385,7 +394,7 @@ export class Collector {
   private tinyType: TypeInfo | null = null;
   /** A 16-byte noscan type: what a tiny block is allocated as. */
   private tinyBlockType(): TypeInfo {
-    return (this.tinyType ??= this.arrayType(this.types[BYTE_TYPE_ID]!, TINY_SIZE));
+    return (this.tinyType ??= this.arrayType(this.typeTable[BYTE_TYPE_ID]!, TINY_SIZE));
   }
 
   private largeAlloc(t: TypeInfo): number {
@@ -467,7 +476,7 @@ export class Collector {
   private typeAt(s: number, idx: number): TypeInfo {
     const i32 = this.h.i32;
     const spc = i32[s + S_SPANCLASS]! & 0xff;
-    if ((spc & 1) !== 0) return this.types[BYTE_TYPE_ID]!; // noscan: we only know it has no pointers
+    if ((spc & 1) !== 0) return this.typeTable[BYTE_TYPE_ID]!; // noscan: we only know it has no pointers
     if (spc <= 1) return this.typeById(i32[s + S_GC_TYPES]!);
     return this.typeById(this.h.u16[i32[s + S_GC_TYPES]! + idx]!);
   }
@@ -489,13 +498,15 @@ export class Collector {
     try {
       const w = this.pointerSlot(obj, offset, 'storePointer');
       if (target !== 0) this.objectSpan(target, 'storePointer target');
-      const u32 = this.h.u32;
-      if (this.h.i32[this.g + G_PHASE] !== GC_OFF) {
-        const old = u32[w]!;
+      const h = this.h;
+      if (h.i32[this.g + G_PHASE] !== GC_OFF) {
+        const old = h.u32[w]!;
         if (old !== 0) greyObject(this, old);
         if (target !== 0) greyObject(this, target);
       }
-      this.h.u32[w] = target;
+      // A mark worker may read this field concurrently: publish the target's span with the store.
+      if (h.i32[this.g + G_BG_WORKERS] !== 0) Atomics.store(h.u32, w, target);
+      else h.u32[w] = target;
     } finally {
       this.leave();
     }

@@ -24,6 +24,10 @@ import {
   GC_REGION_WORDS,
   GF_ASSIST_CREDIT,
   GF_ASSIST_MS,
+  GF_BG_BYTES,
+  GF_BG_CREDIT,
+  GF_BG_MS,
+  GF_BG_SCAN,
   GF_BYTES_MARKED,
   GF_CONS_MARK,
   GF_GC_CPU_NS,
@@ -46,7 +50,11 @@ import {
   GF_STW1_MS,
   GF_TRIGGER,
   GF_TRIGGERED_AT,
+  G_BG_BUSY,
+  G_BG_CYCLE,
+  G_BG_WAKE,
   G_F64,
+  G_MARK_DONE,
   G_FINALIZERS,
   G_GC_PERCENT,
   G_NEXT_FIN_ID,
@@ -73,7 +81,7 @@ import {
 } from '../layout.js';
 import type { Collector } from './collector.js';
 import { GcUsageError } from './errors.js';
-import { drain, greyObject, greyQueueEmpty, isMarked } from './mark.js';
+import { concurrent, drain, greyObject, greyQueueEmpty, isMarked, lockWork, setPhase, unlockWork } from './mark.js';
 import { type PacerInput, assistRatio, consMarkEstimate, pace } from './pacer.js';
 import { gcReleaseMcache, gcSweepAll } from './spans.js';
 import { emitGcCycle, formatTrace } from './trace.js';
@@ -197,7 +205,16 @@ export function gcStart(c: Collector, forced: boolean): void {
   try {
     h.refreshViews();
     const i32 = h.i32;
-    i32[c.g + G_PHASE] = GC_MARK;
+    i32[c.g + G_STACK_SCAN_P] = 0;
+    i32[c.g + G_STACK_SCAN_IDX] = 0;
+    // Mark workers take work only while the phase is GC_MARK, read under the work lock.
+    const conc = concurrent(c);
+    if (conc) lockWork(c);
+    h.i32[c.g + G_PHASE] = GC_MARK;
+    h.i32[c.g + G_BG_CYCLE]++;
+    h.i32[c.g + G_MARK_DONE] = 0;
+    for (const k of [GF_BG_CREDIT, GF_BG_BYTES, GF_BG_SCAN, GF_BG_MS]) h.f64[gf + k] = 0;
+    if (conc) unlockWork(c);
     if (forced) i32[c.g + G_NUM_FORCED]++;
     f64[gf + GF_BYTES_MARKED] = 0;
     f64[gf + GF_SCAN_WORK] = 0;
@@ -209,6 +226,10 @@ export function gcStart(c: Collector, forced: boolean): void {
     markRoots(c);
   } finally {
     c.inCycle = false;
+  }
+  if (concurrent(c)) {
+    Atomics.add(h.i32, c.g + G_BG_WAKE, 1);
+    Atomics.notify(h.i32, c.g + G_BG_WAKE);
   }
   const t1 = performance.now();
   f64[gf + GF_STW1_MS] = t1 - t0;
@@ -238,8 +259,6 @@ function markRoots(c: Collector): void {
     const mc = h.pWord + pid * MCACHE_WORDS;
     if (h.i32[mc + P_STATUS] === P_ATTACHED) stacks += vecLen(h, mc + P_SCOPE) * 4;
   }
-  h.i32[c.g + G_STACK_SCAN_P] = 0;
-  h.i32[c.g + G_STACK_SCAN_IDX] = 0;
   // The tiny block being filled (Go greys every P's tiny block).
   const tiny = h.u32[c.g + G_TINY]!;
   if (tiny !== 0) greyObject(c, tiny);
@@ -297,22 +316,46 @@ export function assist(c: Collector): void {
   const ratioNow = () =>
     assistRatio(heapLive, f64[gf + GF_HEAP_GOAL]!, f64[gf + GF_TRIGGERED_AT]!, expected, maxWork, f64[gf + GF_SCAN_WORK]!, h.i32[c.g + G_GC_PERCENT]!);
   const [workPerByte, bytesPerWork] = ratioNow();
+  // Steal the mark workers' credit first (Go's bgScanCredit), at the current ratio.
+  const bgWork = absorbBackground(c);
+  if (bgWork > 0) f64[gf + GF_ASSIST_CREDIT] += bgWork * bytesPerWork;
   const debt = -f64[gf + GF_ASSIST_CREDIT]!;
-  const want = Math.max(Math.ceil(debt * workPerByte), OVER_ASSIST_WORK);
+  const want = debt > 0 ? Math.max(Math.ceil(debt * workPerByte), OVER_ASSIST_WORK) : 0;
   c.inCycle = true;
-  let done: number;
+  let done = 0;
   try {
-    done = drain(c, want);
+    if (want > 0) done = drain(c, want);
   } finally {
     c.inCycle = false;
   }
   // Credit at the ratio revised for the work just done (Go revises continuously during mark).
   const [, bytesPerWorkNow] = ratioNow();
-  f64[gf + GF_ASSIST_CREDIT] += 1 + Math.min(bytesPerWork, bytesPerWorkNow) * done;
+  if (done > 0) f64[gf + GF_ASSIST_CREDIT] += 1 + Math.min(bytesPerWork, bytesPerWorkNow) * done;
   const dt = performance.now() - t0;
   f64[gf + GF_ASSIST_MS] += dt;
   f64[gf + GF_GC_CPU_NS] += dt * 1e6;
   if (greyQueueEmpty(c)) markTermination(c, false);
+  else h.i32[c.g + G_MARK_DONE] = 0; // the worker's hint was stale: a barrier found more since
+}
+
+/**
+ * Folds what mark workers published this cycle (bytes marked, scan work, time) into the cycle's
+ * counters; returns their scan work not yet turned into assist credit. Caller holds G_LOCK.
+ */
+export function absorbBackground(c: Collector): number {
+  const h = c.h;
+  const gf = c.gf;
+  const conc = concurrent(c);
+  if (conc) lockWork(c);
+  const f64 = h.f64;
+  const credit = f64[gf + GF_BG_CREDIT]!;
+  f64[gf + GF_BYTES_MARKED] += f64[gf + GF_BG_BYTES]!;
+  f64[gf + GF_SCAN_WORK] += f64[gf + GF_BG_SCAN]!;
+  f64[gf + GF_MARK_MS] += f64[gf + GF_BG_MS]!;
+  f64[gf + GF_GC_CPU_NS] += f64[gf + GF_BG_MS]! * 1e6;
+  for (const k of [GF_BG_CREDIT, GF_BG_BYTES, GF_BG_SCAN, GF_BG_MS]) f64[gf + k] = 0;
+  if (conc) unlockWork(c);
+  return credit;
 }
 
 /** Mark termination: the second pause. */
@@ -322,7 +365,8 @@ export function markTermination(c: Collector, forced: boolean): void {
   const gf = c.gf;
   c.inCycle = true;
   try {
-    h.i32[c.g + G_PHASE] = GC_MARKTERM;
+    setPhase(c, GC_MARKTERM); // no mark worker takes work from here on (and none holds any)
+    absorbBackground(c);
     queueFinalizers(c);
     drain(c, Infinity); // what resurrection greyed (finalizer queue entries are now roots)
     gcReleaseMcache(h, c.g);
@@ -341,7 +385,8 @@ export function markTermination(c: Collector, forced: boolean): void {
     f64[gf + GF_HEAP_LIVE] = marked;
     f64[gf + GF_LAST_HEAP_SCAN] = f64[gf + GF_SCAN_WORK]!;
     i32[H_SWEEPGEN] += 2;
-    i32[c.g + G_PHASE] = GC_OFF;
+    setPhase(c, GC_OFF);
+    i32[c.g + G_MARK_DONE] = 0;
     commitPacer(c, marked);
     const t1 = performance.now();
     const stw2 = t1 - t0;
@@ -409,7 +454,8 @@ function finishMark(c: Collector, forced: boolean): void {
   const t0 = performance.now();
   c.inCycle = true;
   try {
-    drain(c, Infinity);
+    // Until no grey object is left anywhere: a mark worker may still hold some in its local buffer.
+    for (drain(c, Infinity); !greyQueueEmpty(c); drain(c, Infinity)) waitForWorkers(c);
   } finally {
     c.inCycle = false;
   }
@@ -417,6 +463,13 @@ function finishMark(c: Collector, forced: boolean): void {
   c.h.f64[c.gf + GF_MARK_MS] += dt;
   c.h.f64[c.gf + GF_GC_CPU_NS] += dt * 1e6;
   markTermination(c, forced);
+}
+
+/** Waits a little for busy mark workers to finish their local work or give it back. */
+function waitForWorkers(c: Collector): void {
+  const i32 = c.h.i32;
+  const busy = Atomics.load(i32, c.g + G_BG_BUSY);
+  if (busy !== 0 && c.h.canBlock) Atomics.wait(i32, c.g + G_BG_BUSY, busy, 1);
 }
 
 // ── finalizers ───────────────────────────────────────────────────────────────────────────────

@@ -85,6 +85,7 @@ import { HeapState } from './state.js';
 import { type MemStats, readMemStats } from './stats.js';
 import { Collector, type GcTraceOption, type RootHandle } from './gc/collector.js';
 import type { GcType, TypeSpec } from './gc/types.js';
+import type { MarkWorker, MarkWorkerHandle } from './gc/bgworker.js';
 import { DEFAULT_MEM_PROFILE_RATE, MemProfile, type MemProfileRecord, checkMemProfileRate } from '../profile/memprofile.js';
 import { encodeHeapProfile } from '../profile/pprof.js';
 import { type RetainerPath, findRetainers } from '../profile/retainers.js';
@@ -724,6 +725,13 @@ export class Heap extends HeapState {
   /** GODEBUG=gctrace=1: true prints Go's line per cycle to stderr (console.error), a function gets it. */
   setGCTrace(option: GcTraceOption): void {
     this.collector.setTrace(option);
+  }
+  /**
+   * Go's dedicated background mark worker, on a Worker thread of a shared heap: `launch(handle)` must
+   * start a Worker that calls markWorkerMain(handle) (see docs/gc.md for the shipped entry files).
+   */
+  startMarkWorker(launch: (handle: MarkWorkerHandle) => unknown): MarkWorker {
+    return this.collector.startMarkWorker(this.handle(), launch);
   }
 
   /** Go's runtime.ReadMemStats for this heap (drops this P's tiny block, as Go's does). */

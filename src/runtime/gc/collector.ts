@@ -19,7 +19,8 @@
 // heap.gc() runs a whole cycle and the sweep. heap.gcStep(work) drives marking explicitly.
 //
 // On a shared heap every collector call holds the GC lock (G_LOCK), so the pauses are trivially
-// stop-the-world for all Ps; a dedicated background mark worker is not implemented.
+// stop-the-world for all Ps. Background mark workers (bgworker.ts, mark-worker.ts) are the exception:
+// they drain the grey queue concurrently, trading work under the separate work lock (mark.ts).
 
 import { InvalidPointerError, OutOfMemoryError } from '../errors.js';
 import {
@@ -78,6 +79,8 @@ import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, roundUpSize, sizeToClass128
 import type { HeapState } from '../state.js';
 import { GcTypeError, GcUsageError } from './errors.js';
 import { GcWork, greyObject } from './mark.js';
+import { MarkWorker, type MarkWorkerHandle, reserveSlot } from './bgworker.js';
+import type { HeapHandle } from '../heap.js';
 import { HEAP_MINIMUM } from './pacer.js';
 import { assist, collectorInit, gcFull, gcStart, gcStep, maybeTrigger, runFinalizers, setFinalizer } from './cycle.js';
 import { gcCacheSpan, gcListLarge, gcNextFree, gcUncacheSpan, growGcSpan } from './spans.js';
@@ -703,6 +706,28 @@ export class Collector {
     else if (option === false) this.trace = null;
     else if (typeof option === 'function') this.trace = option;
     else throw new GcUsageError('gctrace is true, false or a function (line, cycle) => void');
+  }
+
+  /** Reserves a mark worker slot and lets `launch` start the Worker that will run markWorkerMain. */
+  startMarkWorker(heap: HeapHandle, launch: (handle: MarkWorkerHandle) => unknown): MarkWorker {
+    if (!this.h.shared) throw new GcUsageError('a background mark worker needs a shared heap: new Heap({ shared: true })');
+    if (typeof launch !== 'function') throw new GcUsageError('startMarkWorker takes a function that starts a Worker with the handle');
+    this.enter();
+    let slot: number;
+    try {
+      slot = reserveSlot(this);
+    } finally {
+      this.leave();
+    }
+    const handle: MarkWorkerHandle = { kind: 'gomem-mark-worker', heap, slot };
+    const worker = new MarkWorker(this, handle);
+    try {
+      launch(handle);
+    } catch (e) {
+      void worker.stop();
+      throw e;
+    }
+    return worker;
   }
 
   get heapGoal(): number {

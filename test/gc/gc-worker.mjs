@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Heap } from '../../dist/index.js';
 
 const { handle, id, seed, steps } = workerData;
+const stepWork = workerData.stepWork ?? 256; // 0: never drive marking (a background mark worker does)
 const heap = Heap.attach(handle);
 const Node = heap.defineType({ name: 'Node', size: 16, pointers: [0, 4] }); // left, right, seq, owner
 const Table = heap.defineType({ name: 'Table', size: 128, pointers: Array.from({ length: 32 }, (_, k) => 4 * k) });
@@ -57,7 +58,7 @@ for (let step = 0; step < steps; step++) {
         slotSeq[k] = 0;
       }
     } else if (r < 9) {
-      heap.gcStep(256);
+      if (stepWork > 0) heap.gcStep(stepWork);
     } else {
       // Check a slot and its left chain.
       let p = heap.loadPointer(t, 4 * k);

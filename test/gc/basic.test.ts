@@ -137,4 +137,32 @@ describe('scopes', () => {
     const { heap } = setup();
     expect(() => heap.scope(async () => 1)).toThrow(GcUsageError);
   });
+
+  it('scan objects whose size class fills a whole span (8, 16, 32 KiB) work like any other', () => {
+    const heap = new Heap();
+    const Cell = heap.defineType({ name: 'Cell', size: 8, pointers: [0] });
+    const sizes = [6800, 8192, 16000, 16384, 30000, 32768];
+    const r = heap.root(0);
+    heap.scope(() => {
+      let prev = 0;
+      for (const size of sizes) {
+        const T = heap.defineType({ name: `T${size}`, size, pointers: [0, size - 4] });
+        const o = heap.new(T);
+        expect(heap.collector.sizeOf(o)).toBeGreaterThanOrEqual(size);
+        heap.storePointer(o, 0, prev);
+        heap.storePointer(o, size - 4, heap.new(Cell));
+        heap.new(T); // garbage
+        prev = o;
+      }
+      r.set(prev);
+    });
+    heap.gc();
+    expect(heap.readMemStats().HeapObjects).toBe(2 * sizes.length);
+    let n = 0;
+    for (let p = r.get(); p !== 0; p = heap.loadPointer(p, 0)) n++;
+    expect(n).toBe(sizes.length);
+    r.set(0);
+    heap.gc();
+    expect(heap.readMemStats().HeapObjects).toBe(0);
+  });
 });

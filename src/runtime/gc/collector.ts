@@ -75,7 +75,7 @@ import {
   S_TINY_MASKS,
 } from '../layout.js';
 import { lock, unlock } from '../lock.js';
-import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, roundUpSize, sizeToClass128, sizeToClass8 } from '../sizeclasses.js';
+import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, classToPages, classToSize, roundUpSize, sizeToClass128, sizeToClass8 } from '../sizeclasses.js';
 import type { HeapState } from '../state.js';
 import { GcTypeError, GcUsageError } from './errors.js';
 import { GcWork, greyObject } from './mark.js';
@@ -278,12 +278,12 @@ export class Collector {
     }
     let p: number;
     if (t.noscan && size < TINY_SIZE) return this.tinyAlloc(size); // tiny objects are not sampled here
-    if (size <= MAX_SMALL_SIZE) p = this.smallAlloc(t);
+    if (size <= MAX_SMALL_SIZE && (t.spanClass >= 0 || spanClassOf(t) >= 0)) p = this.smallAlloc(t);
     else p = this.largeAlloc(t);
     // Heap profiling, as malloc does it: the countdown is the Heap object's, charged the slot's size.
     const sink = h as unknown as ProfileSink;
     if (sink.memProfile) {
-      const accounted = size <= MAX_SMALL_SIZE ? roundUpSize(size) : Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+      const accounted = size <= MAX_SMALL_SIZE && t.spanClass >= 0 ? roundUpSize(size) : Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
       if ((sink.nextSample -= accounted) < 0) sink.profileAlloc(p, accounted);
     }
     return p;
@@ -291,12 +291,7 @@ export class Collector {
 
   private smallAlloc(t: TypeInfo): number {
     const h = this.h;
-    let spc = t.spanClass;
-    if (spc < 0) {
-      const n = t.size;
-      const cls = n <= 1016 ? sizeToClass8[(n + 7) >>> 3]! : sizeToClass128[(n - 897) >>> 7]!;
-      spc = t.spanClass = (cls << 1) | (t.noscan ? 1 : 0);
-    }
+    const spc = t.spanClass;
     const cls = spc >>> 1;
     const slot = this.g + G_MCACHE + spc;
     let s = h.i32[slot]!;
@@ -397,7 +392,11 @@ export class Collector {
   private tinyType: TypeInfo | null = null;
   /** A 16-byte noscan type: what a tiny block is allocated as. */
   private tinyBlockType(): TypeInfo {
-    return (this.tinyType ??= this.arrayType(this.typeTable[BYTE_TYPE_ID]!, TINY_SIZE));
+    if (this.tinyType === null) {
+      this.tinyType = this.arrayType(this.typeTable[BYTE_TYPE_ID]!, TINY_SIZE);
+      if (this.tinyType.spanClass < 0) spanClassOf(this.tinyType);
+    }
+    return this.tinyType;
   }
 
   private largeAlloc(t: TypeInfo): number {
@@ -747,6 +746,19 @@ export class Collector {
     return out;
   }
 }
+
+/**
+ * The span class of a small object of type t, worked out once. A scan object whose size class fills
+ * its span exactly (8 KiB in 1 page, 16 KiB in 2, 32 KiB in 4) leaves no room for the span's per-slot
+ * type table, so it gets a span of its own like a large object: LARGE_PATH (-2).
+ */
+function spanClassOf(t: TypeInfo): number {
+  const n = t.size;
+  const cls = n <= 1016 ? sizeToClass8[(n + 7) >>> 3]! : sizeToClass128[(n - 897) >>> 7]!;
+  if (!t.noscan && classToSize[cls]! + 2 > classToPages[cls]! * PAGE_SIZE) return (t.spanClass = LARGE_PATH);
+  return (t.spanClass = (cls << 1) | (t.noscan ? 1 : 0));
+}
+const LARGE_PATH = -2;
 
 class Root implements RootHandle {
   private released = false;

@@ -42,7 +42,7 @@ export class TypeInfo implements GcType {
   /** Word-indexed: 1 where an element's word is a pointer field (for checking stores). */
   readonly isPtrWord: Uint8Array;
   readonly pointers: readonly number[];
-  /** The span class of a small object of this type, worked out on first allocation (-1 until then). */
+  /** The span class of a small object of this type, worked out on first allocation (-1 until then, -2: allocated as large). */
   spanClass = -1;
   /** The collector (thread) that made or decoded it: a type from another heap is refused. */
   owner: unknown = null;

@@ -661,6 +661,7 @@ export class Heap extends HeapState {
   }
 
   // ── the collector (src/runtime/gc, docs/gc.md): typed objects, roots, scopes, heap.gc() ──────────
+  // The hot calls below skip the getter's attach check: every Collector call checks it (enter()).
   private collectorCache: Collector | null = null;
   /** This thread's handle on the heap's collector, made on first use (malloc-only heaps never pay). */
   get collector(): Collector {
@@ -681,7 +682,7 @@ export class Heap extends HeapState {
   }
   /** A new zeroed collected object, held by the innermost heap.scope until it returns. */
   new(type: GcType): number {
-    return this.collector.alloc(type);
+    return (this.collectorCache ?? this.collector).alloc(type);
   }
   /** A new zeroed array of n elements of `type`. */
   newArray(type: GcType, n: number): number {
@@ -689,10 +690,10 @@ export class Heap extends HeapState {
   }
   /** obj's pointer field at `offset` = target (0 or a live object), with the hybrid write barrier. */
   storePointer(obj: number, offset: number, target: number): void {
-    this.collector.storePointer(obj, offset, target);
+    (this.collectorCache ?? this.collector).storePointer(obj, offset, target);
   }
   loadPointer(obj: number, offset: number): number {
-    return this.collector.loadPointer(obj, offset);
+    return (this.collectorCache ?? this.collector).loadPointer(obj, offset);
   }
   /** An explicit root holding obj until released. */
   root(obj: number): RootHandle {
@@ -700,7 +701,7 @@ export class Heap extends HeapState {
   }
   /** Runs fn; objects allocated inside stay alive until it returns, and its returned object survives. */
   scope<T>(fn: () => T): T {
-    return this.collector.scope(fn);
+    return (this.collectorCache ?? this.collector).scope(fn);
   }
   /** runtime.GC(): a full blocking cycle and sweep; outside any scope it also ends the base scope. */
   gc(): void {

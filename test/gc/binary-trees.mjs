@@ -1,11 +1,21 @@
 // binary-trees (the Computer Language Benchmarks Game program) on our collected heap, against the same
 // program on plain V8 objects. Prints time ratio, GC pauses (longest, percentiles), and peak HeapSys
 // against the live heap at GOGC=100.  Run: npm run build && node test/gc/binary-trees.mjs [16 18] [--json]
-import { Heap } from '../../dist/index.js';
+// [--dist DIR] (another build of gomem, to compare two versions) [--repeat N] (each depth N times;
+// the line per run, then medians). Besides wall time it prints CPU time (process.cpuUsage), which
+// moves less than wall time on a machine shared with other work.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const depths = args.filter((a) => /^\d+$/.test(a)).map(Number);
+const distAt = args.indexOf('--dist');
+const dist = distAt >= 0 ? pathToFileURL(resolve(args[distAt + 1], 'index.js')).href : new URL('../../dist/index.js', import.meta.url).href;
+const repeatAt = args.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
+const { Heap } = await import(dist);
+const optionValues = new Set([distAt, repeatAt].filter((k) => k >= 0).map((k) => k + 1));
+const depths = args.filter((a, k) => /^\d+$/.test(a) && !optionValues.has(k)).map(Number);
 if (depths.length === 0) depths.push(16, 18);
 
 function v8(maxDepth) {
@@ -73,23 +83,49 @@ function ours(maxDepth) {
   return { numGC: st.NumGC, maxPauseMs: pauses.at(-1) ?? 0, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), peakHeapSys: peakSys, live, goal: st.NextGC };
 }
 
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const line = (r, label = '') =>
+  `binary-trees depth ${r.depth}${label}: gomem ${r.ourMs} ms, V8 objects ${r.v8ms} ms, ratio ${r.ratio}x (CPU ${r.ourCpuMs} / ${r.v8CpuMs} ms, ${r.cpuRatio}x); ` +
+  `${r.numGC} GCs, pause max ${r.maxPauseMs.toFixed(3)} ms, p50 ${r.p50.toFixed(3)} p90 ${r.p90.toFixed(3)} p99 ${r.p99.toFixed(3)} ms; ` +
+  `peak HeapSys ${(r.peakHeapSys / 2 ** 20).toFixed(1)} MiB, live ${(r.live / 2 ** 20).toFixed(1)} MiB, NextGC ${(r.goal / 2 ** 20).toFixed(1)} MiB`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
 const results = [];
 for (const depth of depths) {
-  let t = performance.now();
-  v8(depth);
-  const v8ms = performance.now() - t;
-  t = performance.now();
-  const r = ours(depth);
-  const ourMs = performance.now() - t;
-  results.push({ depth, v8ms: Math.round(v8ms), ourMs: Math.round(ourMs), ratio: +(ourMs / v8ms).toFixed(2), ...r });
+  const runs = [];
+  for (let k = 0; k < repeat; k++) {
+    let t = performance.now();
+    let c = cpuMs();
+    v8(depth);
+    const v8ms = performance.now() - t;
+    const v8cpu = cpuMs() - c;
+    t = performance.now();
+    c = cpuMs();
+    const r = ours(depth);
+    const ourMs = performance.now() - t;
+    const ourCpu = cpuMs() - c;
+    const run = {
+      depth,
+      v8ms: Math.round(v8ms),
+      ourMs: Math.round(ourMs),
+      ratio: +(ourMs / v8ms).toFixed(2),
+      v8CpuMs: Math.round(v8cpu),
+      ourCpuMs: Math.round(ourCpu),
+      cpuRatio: +(ourCpu / v8cpu).toFixed(2),
+      ...r,
+    };
+    runs.push(run);
+    if (!json && repeat > 1) console.log(line(run, ` run ${k + 1}`));
+  }
+  // Medians of each number across runs (the pause maximum: the median run's, not the worst of all).
+  const med = {};
+  for (const key of Object.keys(runs[0])) med[key] = median(runs.map((x) => x[key]));
+  med.ratio = +(med.ourMs / med.v8ms).toFixed(2);
+  med.runs = runs.length;
+  results.push(med);
 }
 if (json) console.log(JSON.stringify(results, null, 2));
-else {
-  for (const r of results) {
-    console.log(
-      `binary-trees depth ${r.depth}: gomem ${r.ourMs} ms, V8 objects ${r.v8ms} ms, ratio ${r.ratio}x; ` +
-        `${r.numGC} GCs, pause max ${r.maxPauseMs.toFixed(3)} ms, p50 ${r.p50.toFixed(3)} p90 ${r.p90.toFixed(3)} p99 ${r.p99.toFixed(3)} ms; ` +
-        `peak HeapSys ${(r.peakHeapSys / 2 ** 20).toFixed(1)} MiB, live ${(r.live / 2 ** 20).toFixed(1)} MiB, NextGC ${(r.goal / 2 ** 20).toFixed(1)} MiB`,
-    );
-  }
-}
+else for (const r of results) console.log(line(r, repeat > 1 ? ` median of ${r.runs}` : ''));

@@ -283,7 +283,10 @@ export class Collector {
     // Heap profiling, as malloc does it: the countdown is the Heap object's, charged the slot's size.
     const sink = h as unknown as ProfileSink;
     if (sink.memProfile) {
-      const accounted = size <= MAX_SMALL_SIZE && t.spanClass >= 0 ? roundUpSize(size) : Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+      let accounted = t.accounted;
+      if (accounted === 0) {
+        accounted = t.accounted = size <= MAX_SMALL_SIZE && t.spanClass >= 0 ? roundUpSize(size) : Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+      }
       if ((sink.nextSample -= accounted) < 0) sink.profileAlloc(p, accounted);
     }
     return p;
@@ -494,12 +497,73 @@ export class Collector {
     return (obj + offset) >>> 2;
   }
 
+  /**
+   * The word index of pointer field `offset` of the live object obj — the common case (a struct in a
+   * small scan span, swept or cached) checked inline; anything else, including every error, takes
+   * pointerSlot, which checks the same things one by one and says what is wrong.
+   */
+  private fieldWord(obj: number, offset: number, op: string): number {
+    const h = this.h;
+    const i32 = h.i32;
+    if ((obj >>> 0) === obj && obj < h.u8.length) {
+      const s = i32[h.spansWord + (obj >>> 13)]!;
+      const spcw = i32[s + S_SPANCLASS]!;
+      // A GC span (tag bit: negative), scan (bit 0 clear), small (class > 0), in use.
+      if (s !== 0 && spcw < 0 && (spcw & 1) === 0 && (spcw & 0xfe) !== 0 && i32[s + S_STATE] === SPAN_IN_USE) {
+        const u32 = h.u32;
+        const base = u32[s + S_BASE]!;
+        const idx = Math.floor((obj - base) * u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+        const ssg = i32[s + S_SWEEPGEN]!;
+        const sg = i32[H_SWEEPGEN]!;
+        const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
+        if (
+          idx < i32[s + S_NELEMS]! &&
+          base + idx * i32[s + S_ELEMSIZE]! === obj &&
+          (ssg === sg || ssg === sg + 3) &&
+          ((i32[at]! & (1 << (idx & 31))) !== 0 || idx < i32[s + S_FREEINDEX]!)
+        ) {
+          const t = this.typeTable[h.u16[i32[s + S_GC_TYPES]! + idx]!];
+          if (t !== undefined && t.elemSize === t.size && (offset & 3) === 0 && offset >= 0 && offset < t.size && t.isPtrWord[offset >>> 2] === 1) {
+            return (obj + offset) >>> 2;
+          }
+        }
+      }
+    }
+    return this.pointerSlot(obj, offset, op);
+  }
+
+  /** Whether p is a live collected object — the common case inline, as fieldWord; else objectSpan decides (or throws). */
+  private checkTarget(p: number, op: string): void {
+    const h = this.h;
+    const i32 = h.i32;
+    if ((p >>> 0) === p && p < h.u8.length) {
+      const s = i32[h.spansWord + (p >>> 13)]!;
+      const spcw = i32[s + S_SPANCLASS]!;
+      if (s !== 0 && spcw < 0 && (spcw & 0xfe) !== 0 && i32[s + S_STATE] === SPAN_IN_USE) {
+        const u32 = h.u32;
+        const base = u32[s + S_BASE]!;
+        const idx = Math.floor((p - base) * u32[s + S_DIVMUL]! * TWO_TO_MINUS_32);
+        const ssg = i32[s + S_SWEEPGEN]!;
+        const sg = i32[H_SWEEPGEN]!;
+        if (
+          idx < i32[s + S_NELEMS]! &&
+          base + idx * i32[s + S_ELEMSIZE]! === p &&
+          (ssg === sg || ssg === sg + 3) &&
+          ((i32[s + S_ALLOC_BITS + 2 * (idx >>> 5)]! & (1 << (idx & 31))) !== 0 || idx < i32[s + S_FREEINDEX]!)
+        ) {
+          return;
+        }
+      }
+    }
+    this.objectSpan(p, op);
+  }
+
   /** obj.field = target, with Go's hybrid write barrier while marking (shade old and new). */
   storePointer(obj: number, offset: number, target: number): void {
     this.enter();
     try {
-      const w = this.pointerSlot(obj, offset, 'storePointer');
-      if (target !== 0) this.objectSpan(target, 'storePointer target');
+      const w = this.fieldWord(obj, offset, 'storePointer');
+      if (target !== 0) this.checkTarget(target, 'storePointer target');
       const h = this.h;
       if (h.i32[this.g + G_PHASE] !== GC_OFF) {
         const old = h.u32[w]!;
@@ -517,7 +581,7 @@ export class Collector {
   loadPointer(obj: number, offset: number): number {
     this.enter();
     try {
-      return this.h.u32[this.pointerSlot(obj, offset, 'loadPointer')]!;
+      return this.h.u32[this.fieldWord(obj, offset, 'loadPointer')]!;
     } finally {
       this.leave();
     }

@@ -44,6 +44,8 @@ export class TypeInfo implements GcType {
   readonly pointers: readonly number[];
   /** The span class of a small object of this type, worked out on first allocation (-1 until then, -2: allocated as large). */
   spanClass = -1;
+  /** Bytes a heap-profile sample charges for one object (its slot or pages), worked out on first use. */
+  accounted = 0;
   /** The collector (thread) that made or decoded it: a type from another heap is refused. */
   owner: unknown = null;
   constructor(

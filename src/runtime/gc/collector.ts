@@ -253,6 +253,7 @@ export class Collector {
     try {
       const p = this.mallocgc(t);
       this.pushScope(p);
+      if (!t.noscan || t.size >= TINY_SIZE) this.remember(p, t);
       return p;
     } finally {
       this.leave();
@@ -505,6 +506,13 @@ export class Collector {
   private fieldWord(obj: number, offset: number, op: string): number {
     const h = this.h;
     const i32 = h.i32;
+    const v = (obj >>> 3) & VC_MASK;
+    if (this.vcObj[v] === obj && this.vcSg === i32[H_SWEEPGEN]) {
+      const t = this.vcType[v];
+      if (t !== undefined && t.isStruct && (offset & 3) === 0 && (offset >>> 0) < t.size && t.isPtrWord[offset >>> 2] === 1) {
+        return (obj + offset) >>> 2;
+      }
+    }
     if ((obj >>> 0) === obj && obj < h.u8.length) {
       const s = i32[h.spansWord + (obj >>> 13)]!;
       const spcw = i32[s + S_SPANCLASS]!;
@@ -523,7 +531,8 @@ export class Collector {
           ((i32[at]! & (1 << (idx & 31))) !== 0 || idx < i32[s + S_FREEINDEX]!)
         ) {
           const t = this.typeTable[h.u16[i32[s + S_GC_TYPES]! + idx]!];
-          if (t !== undefined && t.elemSize === t.size && (offset & 3) === 0 && offset >= 0 && offset < t.size && t.isPtrWord[offset >>> 2] === 1) {
+          if (t !== undefined && t.isStruct && (offset & 3) === 0 && (offset >>> 0) < t.size && t.isPtrWord[offset >>> 2] === 1) {
+            this.remember(obj, t);
             return (obj + offset) >>> 2;
           }
         }
@@ -536,6 +545,8 @@ export class Collector {
   private checkTarget(p: number, op: string): void {
     const h = this.h;
     const i32 = h.i32;
+    const v = (p >>> 3) & VC_MASK;
+    if (this.vcObj[v] === p && this.vcSg === i32[H_SWEEPGEN] && this.vcType[v] !== undefined) return;
     if ((p >>> 0) === p && p < h.u8.length) {
       const s = i32[h.spansWord + (p >>> 13)]!;
       const spcw = i32[s + S_SPANCLASS]!;
@@ -556,6 +567,29 @@ export class Collector {
       }
     }
     this.objectSpan(p, op);
+  }
+
+  // ── the validation cache ────────────────────────────────────────────────────────────────────
+  // Objects this thread allocated or checked lately, with their types, in a small direct-mapped
+  // cache. An entry stays true while H_SWEEPGEN is unchanged: collected objects are only ever freed
+  // by sweeping, and nothing is swept that was found live under the current sweepgen (a span is
+  // swept only once per sweepgen, and what its sweep frees was already dead — unmarked — before).
+  // So checking an object again costs a few loads from this thread's own arrays instead of the span
+  // lookup, and any change of sweepgen (mark termination, on any thread) empties it.
+  private readonly vcObj = new Uint32Array(VC_SIZE);
+  private readonly vcType: (TypeInfo | undefined)[] = new Array<TypeInfo | undefined>(VC_SIZE).fill(undefined);
+  private vcSg = -1;
+
+  private remember(p: number, t: TypeInfo): void {
+    const sg = this.h.i32[H_SWEEPGEN]!;
+    if (sg !== this.vcSg) {
+      this.vcObj.fill(0);
+      this.vcType.fill(undefined);
+      this.vcSg = sg;
+    }
+    const v = (p >>> 3) & VC_MASK;
+    this.vcObj[v] = p;
+    this.vcType[v] = t;
   }
 
   /** obj.field = target, with Go's hybrid write barrier while marking (shade old and new). */
@@ -823,6 +857,8 @@ function spanClassOf(t: TypeInfo): number {
   return (t.spanClass = (cls << 1) | (t.noscan ? 1 : 0));
 }
 const LARGE_PATH = -2;
+const VC_SIZE = 4096;
+const VC_MASK = VC_SIZE - 1;
 
 class Root implements RootHandle {
   private released = false;

@@ -37,6 +37,8 @@ export interface TypeSpec {
 
 export class TypeInfo implements GcType {
   readonly noscan: boolean;
+  /** Not an array: a pointer field's offset is an index into isPtrWord as it is. */
+  readonly isStruct: boolean;
   /** Pointer offsets within one element, ascending. */
   readonly offs: Int32Array;
   /** Word-indexed: 1 where an element's word is a pointer field (for checking stores). */
@@ -60,6 +62,7 @@ export class TypeInfo implements GcType {
     this.offs = Int32Array.from(offs);
     this.pointers = Object.freeze([...offs]);
     this.noscan = offs.length === 0 || size === 0;
+    this.isStruct = elemSize === size;
     this.isPtrWord = new Uint8Array(Math.ceil(elemSize / 4));
     for (const o of offs) this.isPtrWord[o >>> 2] = 1;
   }

@@ -40,6 +40,7 @@ import { lock, unlock } from '../lock.js';
 import type { HeapState } from '../state.js';
 import type { Collector } from './collector.js';
 import type { TypeInfo } from './types.js';
+import { scanLoop, scanLoopAtomic } from './scanloop.js';
 import { vecReserve } from './vec.js';
 
 const TWO_TO_MINUS_32 = 2 ** -32;
@@ -167,54 +168,7 @@ export function drainLocal(
   budget: number,
   atomic: boolean,
 ): number {
-  const i32 = h.i32;
-  const u32 = h.u32;
-  const u16 = h.u16;
-  const spans = h.spansWord;
-  let work = 0;
-  let marked = 0;
-  while (w.n > 0 && work < budget) {
-    const b = w.buf[--w.n]!;
-    const s = i32[spans + (b >>> 13)]!;
-    const spc = i32[s + S_SPANCLASS]! & 0xff;
-    const tid = spc <= 1 ? i32[s + S_GC_TYPES]! : u16[i32[s + S_GC_TYPES]! + Math.floor((b - u32[s + S_BASE]!) * u32[s + S_DIVMUL]! * TWO_TO_MINUS_32)]!;
-    const t = types[tid] ?? resolve(tid);
-    const offs = t.offs;
-    const nptr = offs.length;
-    const size = t.size;
-    const step = t.elemSize;
-    for (let e = 0; e < size; e += step) {
-      const ew = (b + e) >>> 2;
-      for (let k = 0; k < nptr; k++) {
-        const q = atomic ? Atomics.load(u32, ew + (offs[k]! >>> 2)) : u32[ew + (offs[k]! >>> 2)]!;
-        if (q === 0) continue;
-        const qs = i32[spans + (q >>> 13)]!;
-        const qspc = i32[qs + S_SPANCLASS]! & 0xff;
-        let qi = 0;
-        let qb = u32[qs + S_BASE]!;
-        if (qspc > 1) {
-          qi = Math.floor((q - qb) * u32[qs + S_DIVMUL]! * TWO_TO_MINUS_32);
-          qb += qi * i32[qs + S_ELEMSIZE]!;
-        }
-        const at = qs + S_MARK_BITS + 2 * (qi >>> 5);
-        const bit = 1 << (qi & 31);
-        if (atomic) {
-          if ((Atomics.or(i32, at, bit) & bit) !== 0) continue;
-        } else {
-          const word = i32[at]!;
-          if ((word & bit) !== 0) continue;
-          i32[at] = word | bit;
-        }
-        marked += i32[qs + S_ELEMSIZE]!;
-        if ((qspc & 1) !== 0) continue;
-        if (w.n === w.buf.length) w.push(qb);
-        else w.buf[w.n++] = qb;
-      }
-    }
-    work += size;
-  }
-  w.bytesMarked += marked;
-  return work;
+  return atomic ? scanLoopAtomic(h, types, resolve, w, budget) : scanLoop(h, types, resolve, w, budget);
 }
 
 /**

@@ -255,7 +255,9 @@ async function main() {
       const script = new URL('../test/escape/robustness.mjs', import.meta.url).pathname;
       const text = execFileSync(process.execPath, [script, '--budget-ms', String(budget)], { encoding: 'utf8', maxBuffer: 64 << 20 });
       escape = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1));
-      out(`escape analysis (issue 6): ${escape.lines} lines in ${escape.packages} packages of ${escape.root} in ${escape.seconds.toFixed(1)} s = ${escape.linesPerSecond} lines/s (${escape.failures} failures)`);
+      const threads = escape.threads ?? 1;
+      const perThread = escape.linesPerThreadSecond ? `; one thread: ${escape.linesPerThreadSecond} lines/s of its busy time` : '';
+      out(`escape analysis (issue 6): ${escape.lines} lines in ${escape.packages} packages of ${escape.root} in ${escape.seconds.toFixed(1)} s on ${threads} thread${threads === 1 ? '' : 's'} = ${escape.linesPerSecond} lines/s (${escape.failures} failures${perThread})`);
     } catch (err) {
       out(`escape analysis (issue 6): not measured: ${String(err && err.message ? err.message.split('\n')[0] : err)}`);
     }

@@ -6,8 +6,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Subcommand } from '../cli/main.js';
-import { analyzeEscape, formatMessages, humanReport, jsonReport, type GoFile } from './index.js';
+import { analyzeEscape, formatMessages, humanReport, jsonReport, type EscapeResult, type GoFile } from './index.js';
 import { EscapeInputError } from './errors.js';
+import { defaultThreads, EscapePool, type PoolOptions } from './pool.js';
 
 const help = `usage: gomem escape [-m] [-m=2] [-l] [--json] <file.go | dir>...
 
@@ -19,6 +20,8 @@ Escape analysis of Go source, as Go 1.19's compiler does it.
   -C         omit columns in -m output
   -smallframes  Go's smaller stack limits (128 KiB variables, 16 KiB implicit)
   --json     machine-readable report: allocations with reasons and flows
+  -j N, --jobs N  analyse up to N packages at once on worker threads
+             (default: one per core; output stays in argument order)
   -h, --help this help
 
 Without -m: a report per function listing each heap allocation, its reason
@@ -101,8 +104,19 @@ export const escapeCommand: Subcommand = {
     let json = false;
     let columns = true;
     let smallFrames = false;
+    let jobs = defaultThreads();
     const inputs: string[] = [];
-    for (const a of args) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const jobsArg = a === '-j' || a === '--jobs' ? args[++i] : /^(-j|--jobs=)\d+$/.test(a) ? a.replace(/^(-j|--jobs=)/, '') : undefined;
+      if (jobsArg !== undefined || a === '-j' || a === '--jobs') {
+        if (!/^\d+$/.test(jobsArg ?? '') || Number(jobsArg) < 1) {
+          process.stderr.write(`gomem escape: ${a} needs a positive number of jobs\n`);
+          return 2;
+        }
+        jobs = Number(jobsArg);
+        continue;
+      }
       if (a === '-h' || a === '--help') {
         process.stdout.write(help + '\n');
         return 0;
@@ -140,11 +154,11 @@ export const escapeCommand: Subcommand = {
         } else loose.push({ name: inputs.length === 1 && !p.includes('/') ? p : p.startsWith('./') ? p : p, text: readFileSync(p, 'utf8') });
       }
       if (loose.length) packages.unshift(loose);
-      let status = 0;
       const jsonOut: object[] = [];
-      for (const files of packages) {
-        if (packages.length > 3) process.stderr.write(`# ${files[0] ? basename(files[0].name) : ''}\n`);
-        const r = await analyzeEscape(files, { smallFrames, explain: mLevel >= 2 });
+      const options: PoolOptions = { smallFrames, explain: mLevel >= 2 };
+      // Output in argument order whatever order the packages finish in; the first package that
+      // fails stops the command after everything before it has been printed, as in one thread.
+      for await (const r of inOrder(packages, options, Math.min(jobs, packages.length))) {
         if (mLevel > 0) {
           const out = formatMessages(mLevel >= 2 && r.explained ? r.explained : r.messages, { columns });
           if (out) await write(out + '\n');
@@ -152,7 +166,7 @@ export const escapeCommand: Subcommand = {
         else await write(humanReport(r.messages, r.packageName) + '\n');
       }
       if (json && mLevel === 0) await write(JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2) + '\n');
-      return status;
+      return 0;
     } catch (e) {
       const err = e as Error;
       if (err.name === 'GoParseError' || err.name === 'EscapeInputError' || err.name === 'GrammarLoadError') {
@@ -163,3 +177,29 @@ export const escapeCommand: Subcommand = {
     }
   },
 };
+
+/** Each package's result in order: in this thread for one package or one job, else on a pool. */
+async function* inOrder(packages: GoFile[][], options: PoolOptions, threads: number): AsyncGenerator<EscapeResult> {
+  const progress = (files: GoFile[]) => {
+    if (packages.length > 3) process.stderr.write(`# ${files[0] ? basename(files[0].name) : ''}\n`);
+  };
+  if (threads <= 1) {
+    for (const files of packages) {
+      progress(files);
+      yield await analyzeEscape(files, options);
+    }
+    return;
+  }
+  const pool = new EscapePool(threads);
+  try {
+    const outcomes = packages.map((files) => pool.analyze(files, options));
+    for (let i = 0; i < packages.length; i++) {
+      progress(packages[i]!);
+      const o = await outcomes[i]!;
+      if (!o.ok) throw o.error;
+      yield o.result;
+    }
+  } finally {
+    await pool.close();
+  }
+}

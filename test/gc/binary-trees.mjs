@@ -1,7 +1,8 @@
 // binary-trees (the Computer Language Benchmarks Game program) on our collected heap, against the same
 // program on plain V8 objects. Prints time ratio, GC pauses (longest, percentiles), and peak HeapSys
 // against the live heap at GOGC=100.  Run: npm run build && node test/gc/binary-trees.mjs [16 18] [--json]
-// [--dist DIR] (another build of gomem, to compare two versions) [--repeat N] (each depth N times;
+// [--dist DIR] (another build of gomem, to compare two versions) [--mark-worker] (a shared heap with a
+// background mark worker; its start-up counts in the time) [--repeat N] (each depth N times;
 // the line per run, then medians). Besides wall time it prints CPU time (process.cpuUsage), which
 // moves less than wall time on a machine shared with other work.
 import { resolve } from 'node:path';
@@ -13,7 +14,9 @@ const distAt = args.indexOf('--dist');
 const dist = distAt >= 0 ? pathToFileURL(resolve(args[distAt + 1], 'index.js')).href : new URL('../../dist/index.js', import.meta.url).href;
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
-const { Heap } = await import(dist);
+const markWorker = args.includes('--mark-worker');
+const { Heap, markWorkerEntry } = await import(dist);
+const { Worker } = await import('node:worker_threads');
 const optionValues = new Set([distAt, repeatAt].filter((k) => k >= 0).map((k) => k + 1));
 const depths = args.filter((a, k) => /^\d+$/.test(a) && !optionValues.has(k)).map(Number);
 if (depths.length === 0) depths.push(16, 18);
@@ -32,8 +35,13 @@ function v8(maxDepth) {
   return out + check(long);
 }
 
-function ours(maxDepth) {
-  const heap = new Heap({ maxBytes: 2 ** 31 });
+async function ours(maxDepth) {
+  const heap = new Heap({ maxBytes: 2 ** 31, shared: markWorker });
+  let mw = null;
+  if (markWorker) {
+    mw = heap.startMarkWorker((handle) => new Worker(markWorkerEntry.node, { workerData: handle }));
+    await mw.started();
+  }
   if (process.env.GCTRACE) heap.setGCTrace(true);
   const Node = heap.defineType({ name: 'Node', size: 8, pointers: [0, 4] });
   const make = (d) => {
@@ -80,7 +88,12 @@ function ours(maxDepth) {
   const pct = (q) => (pauses.length ? pauses[Math.min(pauses.length - 1, Math.floor(q * pauses.length))] : 0);
   // Live heap: the long-lived tree, (2^(d+1) − 1) 8-byte nodes.
   const live = (2 ** (maxDepth + 1) - 1) * 8;
-  return { numGC: st.NumGC, maxPauseMs: pauses.at(-1) ?? 0, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), peakHeapSys: peakSys, live, goal: st.NextGC };
+  let workerMarkMs;
+  if (mw !== null) {
+    workerMarkMs = Math.round(mw.stats().markMs);
+    await mw.stop();
+  }
+  return { workerMarkMs, numGC: st.NumGC, maxPauseMs: pauses.at(-1) ?? 0, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), peakHeapSys: peakSys, live, goal: st.NextGC };
 }
 
 const cpuMs = () => {
@@ -90,7 +103,8 @@ const cpuMs = () => {
 const line = (r, label = '') =>
   `binary-trees depth ${r.depth}${label}: gomem ${r.ourMs} ms, V8 objects ${r.v8ms} ms, ratio ${r.ratio}x (CPU ${r.ourCpuMs} / ${r.v8CpuMs} ms, ${r.cpuRatio}x); ` +
   `${r.numGC} GCs, pause max ${r.maxPauseMs.toFixed(3)} ms, p50 ${r.p50.toFixed(3)} p90 ${r.p90.toFixed(3)} p99 ${r.p99.toFixed(3)} ms; ` +
-  `peak HeapSys ${(r.peakHeapSys / 2 ** 20).toFixed(1)} MiB, live ${(r.live / 2 ** 20).toFixed(1)} MiB, NextGC ${(r.goal / 2 ** 20).toFixed(1)} MiB`;
+  `peak HeapSys ${(r.peakHeapSys / 2 ** 20).toFixed(1)} MiB, live ${(r.live / 2 ** 20).toFixed(1)} MiB, NextGC ${(r.goal / 2 ** 20).toFixed(1)} MiB` +
+  (r.workerMarkMs !== undefined ? `; mark worker ${r.workerMarkMs} ms marking` : '');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 const results = [];
@@ -104,7 +118,7 @@ for (const depth of depths) {
     const v8cpu = cpuMs() - c;
     t = performance.now();
     c = cpuMs();
-    const r = ours(depth);
+    const r = await ours(depth);
     const ourMs = performance.now() - t;
     const ourCpu = cpuMs() - c;
     const run = {

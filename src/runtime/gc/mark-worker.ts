@@ -184,6 +184,16 @@ function startCycle(c: Collector, cycle: number, sw: number, summary: MarkWorker
     for (let id = 1; id < n; id++) if (c.typeTable[id] === undefined) c.typeById(id);
     if (h.i32[c.g + G_PHASE] === GC_MARK && h.i32[c.g + G_BG_CYCLE] === cycle && !stacksScanned(c)) {
       c.scanWork += scanStacks(c, Infinity);
+      // Not busy here: what the scan greyed goes to the global queue (the batches come next).
+      const w = c.work;
+      lockWork(c);
+      try {
+        putGlobal(h, c.g, w, w.n);
+      } finally {
+        unlockWork(c);
+      }
+      c.bytesMarked += w.bytesMarked;
+      w.bytesMarked = 0;
     }
     h.i32[sw + 2]++;
     summary.cycles++;

@@ -177,29 +177,66 @@ export function drainLocal(
  * one-pass stack scan is: every pointer written into the heap or a root during marking is shaded
  * (the barrier's insertion half), objects allocated during marking are black, and a value escaping a
  * scope is shaded when pushed — so an entry dropped before it was scanned held nothing the heap needs.
- * The caller holds G_LOCK (scope stacks change only under it).
+ * The caller holds G_LOCK (scope stacks change only under it); what it greys is in c.work.
  */
 export function scanStacks(c: Collector, budget: number): number {
   const h = c.h;
   const g = c.g;
+  const w = c.work;
+  const atomic = concurrent(c);
+  const i32 = h.i32;
+  const u32 = h.u32;
   let work = 0;
-  let pid = h.i32[g + G_STACK_SCAN_P]!;
-  let idx = h.i32[g + G_STACK_SCAN_IDX]!;
+  let pid = i32[g + G_STACK_SCAN_P]!;
+  let idx = i32[g + G_STACK_SCAN_IDX]!;
+  // Entries are greyed into this thread's local buffer (the caller drains or gives it back), with
+  // the last span remembered: a scope's objects were mostly allocated one after another.
+  let ls = -1;
+  let lSpc = 0;
+  let lBase = 0;
+  let lDiv = 0;
+  let lElem = 0;
+  let marked = 0;
   while (pid < h.maxP && work < budget) {
     const mc = h.pWord + pid * MCACHE_WORDS;
-    const len = h.i32[mc + P_STATUS] === P_ATTACHED ? h.i32[mc + P_SCOPE + 1]! : 0;
+    const len = i32[mc + P_STATUS] === P_ATTACHED ? i32[mc + P_SCOPE + 1]! : 0;
     if (idx >= len) {
       pid++;
       idx = 0;
       continue;
     }
-    const p = h.u32[h.i32[mc + P_SCOPE]! + idx]!;
+    const p = u32[i32[mc + P_SCOPE]! + idx]!;
     idx++;
-    greyObject(c, p);
     work += 4;
+    const s = i32[h.spansWord + (p >>> 13)]!;
+    if (s !== ls) {
+      ls = s;
+      lSpc = i32[s + S_SPANCLASS]! & 0xff;
+      lBase = u32[s + S_BASE]!;
+      lDiv = u32[s + S_DIVMUL]!;
+      lElem = i32[s + S_ELEMSIZE]!;
+    }
+    let k = 0;
+    let base = lBase;
+    if (lSpc > 1) {
+      k = Math.floor((p - lBase) * lDiv * TWO_TO_MINUS_32);
+      base += k * lElem;
+    }
+    const at = s + S_MARK_BITS + 2 * (k >>> 5);
+    const bit = 1 << (k & 31);
+    if (atomic) {
+      if ((Atomics.or(i32, at, bit) & bit) !== 0) continue;
+    } else {
+      const word = i32[at]!;
+      if ((word & bit) !== 0) continue;
+      i32[at] = word | bit;
+    }
+    marked += lElem;
+    if ((lSpc & 1) === 0) w.push(base);
   }
-  h.i32[g + G_STACK_SCAN_P] = pid;
-  h.i32[g + G_STACK_SCAN_IDX] = idx;
+  i32[g + G_STACK_SCAN_P] = pid;
+  i32[g + G_STACK_SCAN_IDX] = idx;
+  w.bytesMarked += marked;
   return work;
 }
 

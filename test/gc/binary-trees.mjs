@@ -42,7 +42,6 @@ async function ours(maxDepth) {
     mw = heap.startMarkWorker((handle) => new Worker(markWorkerEntry.node, { workerData: handle }));
     await mw.started();
   }
-  if (process.env.GCTRACE) heap.setGCTrace(true);
   const Node = heap.defineType({ name: 'Node', size: 8, pointers: [0, 4] });
   const make = (d) => {
     const n = heap.new(Node);
@@ -57,6 +56,13 @@ async function ours(maxDepth) {
     return l === 0 ? 1 : 1 + check(l) + check(heap.loadPointer(t, 4));
   };
   let peakSys = 0;
+  // HeapSys only grows while the heap maps more memory, which happens in allocation between cycles:
+  // sampling it at every cycle's end (and at the end) sees the peak without a MemStats object per few
+  // hundred trees (JS garbage whose V8 collections could land in our pauses).
+  heap.setGCTrace((line) => {
+    if (process.env.GCTRACE) console.error(line);
+    sample();
+  });
   const sample = () => {
     const st = heap.readMemStats();
     if (st.HeapSys > peakSys) peakSys = st.HeapSys;
@@ -74,7 +80,6 @@ async function ours(maxDepth) {
         check(make(d));
         return 0;
       }) + 0;
-      if ((i & 255) === 0) sample();
     }
     out += sum;
   }

@@ -65,6 +65,85 @@ export function pageFind(h: HeapState, n: number): number {
   return findInLevel(h, 0, 0, h.levelEntries[0]!, n);
 }
 
+/**
+ * The first page of the smallest run of at least n free pages (the lowest such run when several tie),
+ * or -1; only pages below `limit` are looked at. The walk is over the leaf summaries: a chunk's `start`
+ * closes the run coming from the chunks before it and its `end` opens the next, so only chunks whose
+ * `max` could hold a fit strictly inside them have their bitmap read. An exact fit ends the search.
+ */
+export function pageFindBest(h: HeapState, n: number, limit: number): number {
+  const i32 = h.i32;
+  const leaf = h.levelWord[h.levelWord.length - 1]!;
+  const chunks = Math.ceil(limit / CHUNK_PAGES);
+  bestStart = -1;
+  bestLen = 0x7fffffff;
+  let run = 0; // free pages ending at the current chunk's first page
+  for (let c = 0; c < chunks; c++) {
+    const w = leaf + 3 * c;
+    const start = i32[w]!;
+    const chunkPage = c * CHUNK_PAGES;
+    if (start === CHUNK_PAGES) {
+      run += CHUNK_PAGES;
+      continue;
+    }
+    if (run + start >= n && offerRun(chunkPage - run, run + start, n)) return bestStart;
+    if (i32[w + 1]! >= n && offerInterior(h, c, n)) return bestStart;
+    run = i32[w + 2]!;
+  }
+  if (run >= n) offerRun(chunks * CHUNK_PAGES - run, run, n);
+  return bestStart;
+}
+
+// pageFindBest's running answer (module state rather than an object per call: no garbage).
+let bestStart = -1;
+let bestLen = 0;
+
+/** A free run of len pages at page `at` is a candidate; returns true when it is an exact fit. */
+function offerRun(at: number, len: number, n: number): boolean {
+  if (len < bestLen) {
+    bestStart = at;
+    bestLen = len;
+  }
+  return len === n;
+}
+
+/**
+ * Offers the free runs of chunk c that touch neither of its edges (those are its summary's start and
+ * end, handled by the caller), walking the bitmap a run at a time with count-trailing-zeros.
+ */
+function offerInterior(h: HeapState, c: number, n: number): boolean {
+  const i32 = h.i32;
+  const base = h.pallocWord + c * CHUNK_WORDS;
+  const chunkPage = c * CHUNK_PAGES;
+  let run = 0;
+  let runStart = 0;
+  for (let w = 0; w < CHUNK_WORDS; w++) {
+    const word = i32[base + w]!;
+    if (word === 0) {
+      if (run === 0) runStart = w * 32;
+      run += 32;
+      continue;
+    }
+    let b = 0;
+    while (b < 32) {
+      const x = word >>> b;
+      if ((x & 1) === 0) {
+        const free = x === 0 ? 32 - b : 31 - Math.clz32(x & -x);
+        if (run === 0) runStart = w * 32 + b;
+        run += free;
+        b += free;
+      } else {
+        // A used page ends the run; a run that began at page 0 is the chunk's start, not interior.
+        if (run >= n && runStart !== 0 && offerRun(chunkPage + runStart, run, n)) return true;
+        run = 0;
+        const inverted = ~x;
+        b += inverted === 0 ? 32 - b : 31 - Math.clz32(inverted & -inverted);
+      }
+    }
+  }
+  return false; // a run still open at the chunk's last page is its end
+}
+
 /** Free pages just below page `end` (the end of the mapped heap): they extend into any growth. */
 export function freePagesBelow(h: HeapState, end: number): number {
   const i32 = h.i32;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Heap } from '../../src/index.js';
 import { CHUNK_PAGES } from '../../src/runtime/layout.js';
-import { pageAllocRange, pageFind, pageFreeRange, pageGrow } from '../../src/runtime/pagealloc.js';
+import { pageAllocRange, pageFind, pageFindBest, pageFreeRange, pageGrow } from '../../src/runtime/pagealloc.js';
 
 /** Lowest first page of n free pages in `used`, or -1. */
 function firstFit(used: boolean[], n: number): number {
@@ -16,6 +16,25 @@ function firstFit(used: boolean[], n: number): number {
     if (run === n) return p - n + 1;
   }
   return -1;
+}
+
+/** First page of the smallest run of at least n free pages below `limit` (lowest on ties), or -1. */
+function bestFit(used: boolean[], n: number, limit: number): number {
+  let best = -1;
+  let bestLen = Infinity;
+  let run = 0;
+  for (let p = 0; p <= limit; p++) {
+    if (p < limit && !used[p]) {
+      run++;
+      continue;
+    }
+    if (run >= n && run < bestLen) {
+      best = p - run;
+      bestLen = run;
+    }
+    run = 0;
+  }
+  return best;
 }
 
 /** (free pages at the start, longest free run, free pages at the end) of pages [from, to), by brute force. */
@@ -31,16 +50,16 @@ function summary(used: boolean[], from: number, to: number): [number, number, nu
   return [start, max, run];
 }
 
-type PageOp = { op: 'alloc'; n: number } | { op: 'free'; pick: number; keep: number } | { op: 'grow' };
+type PageOp = { op: 'alloc'; n: number; best: boolean } | { op: 'free'; pick: number; keep: number } | { op: 'grow' };
 
 const pageOp: fc.Arbitrary<PageOp> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('alloc' as const), n: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 9, max: 1300 }), fc.integer({ min: 400, max: 700 })) }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('alloc' as const), best: fc.boolean(), n: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 9, max: 1300 }), fc.integer({ min: 400, max: 700 })) }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat(), keep: fc.nat({ max: 3 }) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'grow' as const }) },
 );
 
 describe('pageAlloc against a model (fast-check)', () => {
-  it('finds exactly the lowest run of n free pages after random allocations, partial frees and growth', () => {
+  it('finds exactly the lowest (pageFind) and the smallest (pageFindBest) run of n free pages after random allocations, partial frees and growth', () => {
     fc.assert(
       fc.property(fc.array(pageOp, { minLength: 1, maxLength: 120 }), (ops) => {
         // A heap sized for 32 chunks gives the summary tree two levels above the chunks.
@@ -52,12 +71,15 @@ describe('pageAlloc against a model (fast-check)', () => {
         let mapped = used.lastIndexOf(false) + 1;
         const runs: [number, number][] = [];
         const check = (): void => {
-          for (const n of [1, 2, 7, 31, 33, 64, 511, 512, 513, 1024, 1500]) expect(pageFind(h, n)).toBe(firstFit(used, n));
+          for (const n of [1, 2, 7, 31, 33, 64, 511, 512, 513, 1024, 1500]) {
+            expect(pageFind(h, n)).toBe(firstFit(used, n));
+            expect(pageFindBest(h, n, mapped)).toBe(bestFit(used, n, mapped));
+          }
         };
         for (const o of ops) {
           if (o.op === 'alloc') {
-            const at = pageFind(h, o.n);
-            expect(at).toBe(firstFit(used, o.n));
+            const at = o.best ? pageFindBest(h, o.n, mapped) : pageFind(h, o.n);
+            expect(at).toBe(o.best ? bestFit(used, o.n, mapped) : firstFit(used, o.n));
             if (at < 0) continue;
             pageAllocRange(h, at, o.n);
             for (let p = at; p < at + o.n; p++) used[p] = true;

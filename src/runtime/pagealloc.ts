@@ -6,7 +6,9 @@
 // free pages at its end — and a parent's summary is merged from its 8 children's. Finding N pages walks
 // down from the root: an entry whose `max` is at least N holds a fit, and a run that straddles two
 // entries is seen as the left one's `end` plus the right one's `start`, so no page is ever scanned
-// outside the one chunk the walk ends in. The answer is the lowest-addressed fit (first fit).
+// outside the one chunk the walk ends in. The answer is the lowest-addressed fit (first fit). pageFindBest
+// answers the smallest fit instead, for mheap's multi-page spans: it reads every mapped chunk's leaf
+// summary but only the bitmaps of chunks whose `max` could hold a fit.
 //
 //   level 0 (root) ── 8 children ── … ── leaf level: one summary per chunk ── pallocBits (512 bits)
 //

@@ -21,6 +21,7 @@
 //   │ pallocBits      1 bit per page, 1 = in use (metadata and unmapped pages count as used) │
 //   │ scavBits        1 bit per page, 1 = never handed out since mapped (HeapReleased, zero) │
 //   │ summaries       pageAlloc radix tree, 3 int32 per node (start, max, end free pages)    │
+//   │ runMasks        int32 per chunk: bit k = a free run of 2^k..2^(k+1)-1 pages inside it  │
 //   ├─── page aligned ──────────────────────────────────────────────────────────────────────┤
 //   │ heap pages      spans, and fixalloc chunks holding span records with their bitmaps     │
 //   └───────────────────────────────────────────────────────────────────────────────────────┘
@@ -278,6 +279,7 @@ export interface Layout {
   scavWord: number;
   levelWord: number[];
   levelEntries: number[];
+  runMaskWord: number;
   metaPages: number;
 }
 
@@ -305,8 +307,10 @@ export function computeLayout(maxPages: number, maxP: number): Layout {
     levelWord.push(word);
     word += n * 3;
   }
+  const runMaskWord = word;
+  word += maxPages / CHUNK_PAGES;
   const metaPages = Math.ceil((word * 4) / PAGE_SIZE);
-  return { maxPages, maxP, mcentralWord, pWord, spansWord, pallocWord, scavWord, levelWord, levelEntries: entries, metaPages };
+  return { maxPages, maxP, mcentralWord, pWord, spansWord, pallocWord, scavWord, levelWord, levelEntries: entries, runMaskWord, metaPages };
 }
 
 export { PAGE_SHIFT, PAGE_SIZE };

@@ -89,11 +89,19 @@ export function pageFindBest(h: HeapState, n: number, limit: number): number {
       continue;
     }
     if (run + start >= n && offerRun(chunkPage - run, run + start, n)) return bestStart;
-    if (i32[w + 1]! >= n && offerInterior(h, c, n)) return bestStart;
+    // Inside the chunk only runs from n to bestLen - 1 pages can improve the answer: look only if
+    // the chunk's run mask has one of those lengths.
+    const longest = Math.min(i32[w + 1]!, bestLen - 1);
+    if (longest >= n && (i32[h.runMaskWord + c]! & lengthMask(n, longest)) !== 0 && offerInterior(h, c, n)) return bestStart;
     run = i32[w + 2]!;
   }
   if (run >= n) offerRun(chunks * CHUNK_PAGES - run, run, n);
   return bestStart;
+}
+
+/** Run-mask bits of every length from lo to hi pages (hi < 1024). */
+function lengthMask(lo: number, hi: number): number {
+  return ((2 << (31 - Math.clz32(hi))) - 1) & ~((1 << (31 - Math.clz32(lo))) - 1);
 }
 
 // pageFindBest's running answer (module state rather than an object per call: no garbage).
@@ -243,46 +251,48 @@ function storeSummary(i32: Int32Array, s: number, start: number, max: number, en
   return true;
 }
 
+/**
+ * Recomputes chunk c's leaf summary, and its run mask: bit k set when a free run of 2^k to 2^(k+1)-1
+ * pages lies strictly inside the chunk (touching neither edge), which lets pageFindBest skip chunks
+ * that hold nothing between n and its best so far. Returns whether the summary changed.
+ */
 function summarizeChunk(h: HeapState, c: number): boolean {
   const i32 = h.i32;
   const base = h.pallocWord + c * CHUNK_WORDS;
-  let start = 0;
-  let startDone = false;
+  let start = CHUNK_PAGES; // until a used page is seen
   let max = 0;
   let run = 0;
+  let runAt = 0;
+  let mask = 0;
   for (let w = 0; w < CHUNK_WORDS; w++) {
     const word = i32[base + w]!;
     if (word === 0) {
+      if (run === 0) runAt = w * 32;
       run += 32;
-      if (!startDone) start += 32;
       continue;
     }
-    const low = 31 - Math.clz32(word & -word); // free pages below the first used one
-    if (!startDone) {
-      start += low;
-      startDone = true;
+    let b = 0;
+    while (b < 32) {
+      const x = word >>> b;
+      if ((x & 1) === 0) {
+        const free = x === 0 ? 32 - b : 31 - Math.clz32(x & -x);
+        if (run === 0) runAt = w * 32 + b;
+        run += free;
+        b += free;
+        continue;
+      }
+      // A used page: it ends the run before it, and the first one fixes the chunk's start run.
+      if (start === CHUNK_PAGES) start = run > 0 && runAt === 0 ? run : 0;
+      else if (run > 0) mask |= 1 << (31 - Math.clz32(run));
+      if (run > max) max = run;
+      run = 0;
+      const inverted = ~x;
+      b += inverted === 0 ? 32 - b : 31 - Math.clz32(inverted & -inverted);
     }
-    run += low;
-    if (run > max) max = run;
-    if (word !== -1) {
-      const inner = longestZeroRun(word);
-      if (inner > max) max = inner;
-    }
-    run = Math.clz32(word); // free pages above the last used one
   }
   if (run > max) max = run;
+  i32[h.runMaskWord + c] = mask;
   return storeSummary(i32, h.levelWord[h.levelWord.length - 1]! + 3 * c, start, max, run);
-}
-
-/** Longest run of zero bits in a 32-bit word that has at least one bit set. */
-function longestZeroRun(word: number): number {
-  let x = ~word;
-  let n = 0;
-  while (x !== 0) {
-    x &= x << 1;
-    n++;
-  }
-  return n;
 }
 
 function mergeChildren(h: HeapState, level: number, i: number): boolean {

@@ -43,6 +43,8 @@ export class HeapState {
   readonly scavWord: number;
   readonly levelWord: number[];
   readonly levelEntries: number[];
+  /** Per chunk, which lengths of free runs lie inside it (see pagealloc.ts's summarizeChunk). */
+  readonly runMaskWord: number;
 
   /** Event sink while tracing (heap.startTrace); null otherwise, so each event site costs one test. */
   trace: RuntimeTraceHook | null = null;
@@ -65,6 +67,7 @@ export class HeapState {
     this.scavWord = layout.scavWord;
     this.levelWord = layout.levelWord;
     this.levelEntries = layout.levelEntries;
+    this.runMaskWord = layout.runMaskWord;
     this.makeViews();
   }
 

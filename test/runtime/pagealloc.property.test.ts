@@ -100,6 +100,20 @@ describe('pageAlloc against a model (fast-check)', () => {
           }
           check();
         }
+        // Every chunk's run mask names exactly the lengths of the free runs strictly inside it.
+        for (let c = 0; c < h.maxPages / CHUNK_PAGES; c++) {
+          let want = 0;
+          let run = 0;
+          for (let p = c * CHUNK_PAGES; p < (c + 1) * CHUNK_PAGES; p++) {
+            if (!used[p]) {
+              run++;
+              continue;
+            }
+            if (run > 0 && p - run > c * CHUNK_PAGES) want |= 1 << Math.floor(Math.log2(run));
+            run = 0;
+          }
+          expect(h.i32[h.runMaskWord + c]).toBe(want);
+        }
         // Every node of the summary tree, leaf to root, equals its range's brute-force summary.
         const levels = h.levelWord.length;
         for (let l = 0; l < levels; l++) {

@@ -112,30 +112,46 @@ const line = (r, label = '') =>
   (r.workerMarkMs !== undefined ? `; mark worker ${r.workerMarkMs} ms marking` : '');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
+/** One run of one depth in this process: both sides, V8 first. */
+async function runOnce(depth) {
+  let t = performance.now();
+  let c = cpuMs();
+  v8(depth);
+  const v8ms = performance.now() - t;
+  const v8cpu = cpuMs() - c;
+  t = performance.now();
+  c = cpuMs();
+  const r = await ours(depth);
+  const ourMs = performance.now() - t;
+  const ourCpu = cpuMs() - c;
+  return {
+    depth,
+    v8ms: Math.round(v8ms),
+    ourMs: Math.round(ourMs),
+    ratio: +(ourMs / v8ms).toFixed(2),
+    v8CpuMs: Math.round(v8cpu),
+    ourCpuMs: Math.round(ourCpu),
+    cpuRatio: +(ourCpu / v8cpu).toFixed(2),
+    ...r,
+  };
+}
+
+// With --repeat, every run is a fresh process (this script with --json and without --repeat): in one
+// process the later V8 runs inherit an old generation full of the earlier runs' garbage and slow down.
+const { execFileSync } = await import('node:child_process');
+const script = new URL(import.meta.url).pathname;
+const childArgs = args.filter(
+  (a, k) => !(repeatAt >= 0 && (k === repeatAt || k === repeatAt + 1)) && a !== '--json' && !(/^\d+$/.test(a) && !optionValues.has(k)),
+);
+
 const results = [];
 for (const depth of depths) {
   const runs = [];
   for (let k = 0; k < repeat; k++) {
-    let t = performance.now();
-    let c = cpuMs();
-    v8(depth);
-    const v8ms = performance.now() - t;
-    const v8cpu = cpuMs() - c;
-    t = performance.now();
-    c = cpuMs();
-    const r = await ours(depth);
-    const ourMs = performance.now() - t;
-    const ourCpu = cpuMs() - c;
-    const run = {
-      depth,
-      v8ms: Math.round(v8ms),
-      ourMs: Math.round(ourMs),
-      ratio: +(ourMs / v8ms).toFixed(2),
-      v8CpuMs: Math.round(v8cpu),
-      ourCpuMs: Math.round(ourCpu),
-      cpuRatio: +(ourCpu / v8cpu).toFixed(2),
-      ...r,
-    };
+    const run =
+      repeat > 1
+        ? JSON.parse(execFileSync(process.execPath, [script, String(depth), ...childArgs, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 }))[0]
+        : await runOnce(depth);
     runs.push(run);
     if (!json && repeat > 1) console.log(line(run, ` run ${k + 1}`));
   }

@@ -335,7 +335,11 @@ export function assist(c: Collector): void {
   f64[gf + GF_ASSIST_MS] += dt;
   f64[gf + GF_GC_CPU_NS] += dt * 1e6;
   if (greyQueueEmpty(c)) markTermination(c, false);
-  else h.i32[c.g + G_MARK_DONE] = 0; // the worker's hint was stale: a barrier found more since
+  else if (h.i32[c.g + G_MARK_DONE] !== 0) {
+    // The worker's hint was stale (a barrier queued more since): wake it to drain that.
+    h.i32[c.g + G_MARK_DONE] = 0;
+    Atomics.notify(h.i32, c.g + G_BG_WAKE);
+  }
 }
 
 /**

@@ -47,6 +47,8 @@ import { vecLen } from './vec.js';
 const CHUNK = 16 << 10;
 /** How long an idle worker sleeps between looks at the queue while a cycle is marking (ms). */
 const IDLE_POLL_MS = 0.5;
+/** How long it sleeps once it has found no work anywhere and said so (G_MARK_DONE). */
+const DONE_WAIT_MS = 20;
 
 export interface MarkWorkerSummary {
   /** Cycles it marked in, scan work it did (bytes) and time it spent marking (ms). */
@@ -131,6 +133,7 @@ export function markWorkerMain(handle: MarkWorkerHandle): MarkWorkerSummary {
       // Take a batch (and count as busy in the same hold), or, finding nothing anywhere, say so.
       lockWork(c);
       let got = 0;
+      let done = false;
       try {
         const i32 = h.i32;
         if (i32[g + G_PHASE] === GC_MARK && i32[g + G_BG_CYCLE] === cycle) {
@@ -140,13 +143,16 @@ export function markWorkerMain(handle: MarkWorkerHandle): MarkWorkerSummary {
             i32[g + G_BG_BUSY]++;
           } else if (i32[g + G_BG_BUSY] === 0 && stacksScanned(c)) {
             i32[g + G_MARK_DONE] = 1;
+            done = true;
           }
         }
       } finally {
         unlockWork(c);
       }
       if (got === 0) {
-        Atomics.wait(h.i32, g + G_BG_WAKE, wake, IDLE_POLL_MS);
+        // Nothing anywhere: sleep until the cycle ends (or a mutator finds the hint stale and wakes
+        // us); otherwise look again soon — a barrier may queue more at any time.
+        Atomics.wait(h.i32, g + G_BG_WAKE, wake, done ? DONE_WAIT_MS : IDLE_POLL_MS);
         continue;
       }
       drainBusy(c, w, sw, unknownType, publish);

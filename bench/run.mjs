@@ -27,7 +27,7 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
   --json-out FILE    print the table and also write the JSON document to FILE
   --trials N         trials per measurement (median reported); default 5, quick 3
   --only a,b         allocators to run (gomem always runs): gomem-np, tlsf, thing, bump, v8
-  --workloads a,b    workloads to run: pairs, ring, churn, shared, escape (default: all; footprint comes with churn)
+  --workloads a,b    workloads to run: pairs, ring, churn, shared, escape, gc (default: all; footprint comes with churn)
   --skip-1m          leave out the 1M-live-block churn (needs ~6 GB and a few minutes)
   --wait-idle[=S]    wait up to S seconds (default 300) for the 1-minute load average to drop below 1
                      (this 2-core machine then has a core free for the single-thread runs)
@@ -37,7 +37,7 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
 `;
 
 function parseArgs(argv) {
-  const o = { quick: false, json: false, jsonOut: null, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared', 'escape'] };
+  const o = { quick: false, json: false, jsonOut: null, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared', 'escape', 'gc'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.split('=', 2);
@@ -264,8 +264,35 @@ async function main() {
     out('');
   }
 
+  // Issue 4: the collector on binary-trees against the same program on V8 objects (median of three
+  // fresh processes at depth 18; quick: one run at depth 16).
+  let trees = null;
+  if (want('gc')) {
+    log('binary-trees on the collector …');
+    try {
+      const script = new URL('../test/gc/binary-trees.mjs', import.meta.url).pathname;
+      const gcArgs = [script, String(o.quick ? 16 : 18), '--json', '--repeat', String(o.quick ? 1 : 3)];
+      if (o.ours) gcArgs.push('--dist', o.ours);
+      trees = JSON.parse(execFileSync(process.execPath, gcArgs, { encoding: 'utf8', maxBuffer: 16 << 20 }))[0];
+      const mib = (b) => (b / 2 ** 20).toFixed(1);
+      out(
+        `binary-trees depth ${trees.depth} (issue 4, median of ${trees.runs}): gomem ${trees.ourMs} ms, V8 objects ${trees.v8ms} ms = ${trees.ratio}x (CPU ${trees.cpuRatio}x); ` +
+          `${trees.numGC} GCs, pause max ${trees.maxPauseMs.toFixed(2)} ms, p50/p90/p99 ${trees.p50.toFixed(2)}/${trees.p90.toFixed(2)}/${trees.p99.toFixed(2)} ms; ` +
+          `peak HeapSys ${mib(trees.peakHeapSys)} MiB, live ${mib(trees.live)} MiB, NextGC ${mib(trees.goal)} MiB`,
+      );
+    } catch (err) {
+      out(`binary-trees (issue 4): not measured: ${String(err && err.message ? err.message.split('\n')[0] : err)}`);
+    }
+    out('');
+  }
+
   // Targets (issue 2), for gomem as users get it and for the allocator alone (no heap profiling).
   const v = [];
+  if (trees && trees.depth === 18) {
+    // Issue 4's targets are for depth 18 (a quick run's depth 16 is only printed).
+    v.push(verdict('i4', `binary-trees ${trees.depth}: gomem / V8 time`, trees.ratio, '<=', 5));
+    v.push(verdict('i4', `binary-trees ${trees.depth}: longest pause (ms)`, trees.maxPauseMs, '<=', 5));
+  }
   if (escape) v.push(verdict('i6', 'escape analysis lines/s', escape.linesPerSecond, '>=', 50_000));
   const ns = (cells, n) => cells[n]?.ns ?? NaN;
   for (const [us, tag] of [['gomem', 'ours'], ['gomem-np', 'ours-np']]) {
@@ -284,13 +311,13 @@ async function main() {
     if (fp) v.push(verdict('(5)', `footprint / live (Sys), ${tag}`, fp.ratio, '<=', 1.3));
   }
   if (shared.verdicts) v.push(...shared.verdicts);
-  out('targets (issues 2' + (shared.verdicts ? ', 3' : '') + (escape ? ', 6' : '') + '):');
+  out('targets (issues 2' + (shared.verdicts ? ', 3' : '') + (trees && trees.depth === 18 ? ', 4' : '') + (escape ? ', 6' : '') + '):');
   for (const line of verdictLines(v)) out(line);
 
   machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
   out('');
   out(`load average at end: ${machine.loadavgEnd.join(' ')}`);
-  const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, escape, targets: v };
+  const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, binaryTrees: trees, escape, targets: v };
   if (o.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
   return 0;

@@ -8,7 +8,7 @@ import { child, children, goPos, text, type Node } from './ast.js';
 import { lookupFieldOrMethod, packageMember, packageType, resolveType, type Ctx, type Selection } from './check.js';
 import { checkClosure } from './check-stmt.js';
 import {
-  T, defaultType, identical, isInterface, isUntyped, under, type ConstValue, type FuncInfo, type Signature, type Type, type VarObj,
+  T, defaultType, identical, isInterface, isUntyped, under, type ConstValue, type FuncInfo, type Obj, type Signature, type Type, type VarObj,
 } from './types.js';
 
 export interface CallInfo {
@@ -250,8 +250,10 @@ function noteCapture(c: Ctx, v: VarObj, use: Node): void {
 function selectorType(c: Ctx, n: Node): Type {
   const op = child(n, 'operand')!;
   const name = text(child(n, 'field')!);
+  // An identifier operand is looked up once and that answer reused for "is it a type?".
+  let opObj: Obj | undefined;
   if (op.kind === 'identifier') {
-    const o = c.scope.lookup(text(op));
+    const o = (opObj = c.scope.lookup(text(op)));
     if (o?.kind === 'pkg') {
       op.obj = o;
       n.role = 'pkgmember';
@@ -276,7 +278,7 @@ function selectorType(c: Ctx, n: Node): Type {
     }
   }
   // Method expression T.M / (*T).M
-  const tt = typeOfTypeExpr(c, op);
+  const tt = op.kind === 'identifier' ? (opObj?.kind === 'type' ? opObj.type : undefined) : typeOfTypeExpr(c, op);
   if (tt) {
     const sel = lookupFieldOrMethod(tt, name);
     n.role = 'methexpr';
@@ -326,15 +328,16 @@ function callType(c: Ctx, n: Node, expected?: Type): Type {
   const ddd = rawArgs.some((a) => a.kind === 'variadic_argument');
   const args = rawArgs.map((a) => (a.kind === 'variadic_argument' ? a.kids[0]! : a));
   const at = argList ? argList.start : n.start;
-  // Conversion?
-  const convT = typeOfTypeExpr(c, fnNode);
+  // Conversion? (A plain name is looked up once for both questions.)
+  const fnObj = fnNode.kind === 'identifier' ? c.scope.lookup(text(fnNode)) : undefined;
+  const convT = fnNode.kind === 'identifier' ? (fnObj?.kind === 'type' ? fnObj.type : undefined) : typeOfTypeExpr(c, fnNode);
   if (convT && args.length === 1) {
     n.role = 'conv';
     convertOperand(c, n, args[0]!, convT);
     return convT;
   }
   if (fnNode.kind === 'identifier') {
-    const o = c.scope.lookup(text(fnNode));
+    const o = fnObj;
     if (o?.kind === 'builtin') {
       fnNode.obj = o;
       n.role = 'builtin';

@@ -6,6 +6,7 @@
 import { lineCol, text, type Node, type SourceFile } from './ast.js';
 import { checkPackage, newProgram, type Package, type Program } from './check.js';
 import { Batch, Hole, type FlowStep, type Location, type TraceLine } from './graph.js';
+import { initAssignments, type InitAssign } from './init.js';
 import { walkAll } from './solve.js';
 import { Escape, STATE_PLANNED, STATE_TAGGED } from './walk.js';
 import { hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
@@ -64,6 +65,9 @@ export function analyzePackage(parse: (name: string, text: string) => SourceFile
   const messages: EscapeMessage[] = [];
   const trace: TraceEntry[] | null = opts.explain ? [] : null;
   for (const scc of bottomUp(pkg.funcs)) runBatch(scc, messages, trace);
+  // Go compiles the generated init after every declared function.
+  const initAssigns = initAssignments(pkg);
+  if (initAssigns.length) runBatch([initFunction(initAssigns)], messages, trace);
   const kept = dedupe(messages);
   if (!trace) return { packageName: pkg.name, messages: kept };
   const keep = new Set(kept);
@@ -74,6 +78,13 @@ export function analyzePackage(parse: (name: string, text: string) => SourceFile
     } else if (t.file) explained.push(msg(t.file, t.pos, t.text, 'explain', ''));
   }
   return { packageName: pkg.name, messages: kept, explained };
+}
+
+function initFunction(initAssigns: InitAssign[]): FuncInfo {
+  return {
+    name: 'init', node: null, sig: { params: [], paramNames: [], results: [], variadic: false }, recv: null, params: [], results: [],
+    body: null, outer: null, closures: [], closureVars: [], pragmas: new Set(), closureCalled: false, dcl: [], initAssigns,
+  };
 }
 
 function dedupe(ms: EscapeMessage[]): EscapeMessage[] {

@@ -40,6 +40,12 @@ export function checkClosure(c: Ctx, n: Node): Type {
   n.data = { fn };
   n.type = { k: 'func', sig: fn.sig };
   if (outer) outer.closures.push(fn);
+  else if (!c.pkg.external) {
+    // A package-level initialiser's function literal: Go names them glob..func1, 2, ...
+    const glob = (c.pkg.globFuncs ??= []);
+    glob.push(fn);
+    fn.name = `glob..func${glob.length}`;
+  }
   checkFuncBody({ ...c, fn }, fn);
   return n.type;
 }

@@ -24,6 +24,10 @@ export interface Package {
   funcs: FuncInfo[];
   files: SourceFile[];
   external: boolean;
+  /** Package-level variable specs with initialisers, in declaration order (see init.ts). */
+  inits?: { vars: VarObj[]; values: Node[] }[];
+  /** Function literals in package-level initialisers (Go's glob..funcN), in the order checked. */
+  globFuncs?: FuncInfo[];
 }
 
 export interface Program {
@@ -141,6 +145,12 @@ export function checkPackage(prog: Program, pkg: Package, files: SourceFile[]): 
   }
   for (const p of pending) if (p.kind === 'var') declareGlobals(ctxFor(p.file), p.node, pkg);
   if (pkg.external) return;
+  // Function literals of package-level initialisers are functions of their own (glob..funcN),
+  // analysed in source order among the declared functions.
+  if (pkg.globFuncs?.length) {
+    const order = (f: FuncInfo) => (f.node ? files.indexOf(f.node.file) * 2 ** 32 + f.node.start : 0);
+    pkg.funcs = [...pkg.funcs, ...pkg.globFuncs].sort((a, b) => order(a) - order(b));
+  }
   for (const { fn, ctx } of bodies) if (fn.body) checkFuncBody(ctx, fn);
 }
 
@@ -210,13 +220,15 @@ function declareGlobals(c: Ctx, decl: Node, pkg: Package): void {
         types = [];
       }
     }
-    names.forEach((n, i) => {
+    const vars = names.map((n, i) => {
       const v: VarObj = {
         kind: 'var', name: text(n), type: defaultOf(types[i] ?? T.unknown), decl: n, fn: null, cls: 'global', resultIndex: 0, defn: null, assigns: 0, addrTaken: false,
       };
       n.obj = v;
       pkg.scope.declare(v.name, v);
+      return v;
     });
+    if (values && !pkg.external) (pkg.inits ??= []).push({ vars, values: values.kids });
   }
 }
 

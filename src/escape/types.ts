@@ -107,6 +107,8 @@ export interface FuncInfo {
   /** Has type parameters (itself or through its receiver): Go 1.19 analyses only the shape
    *  instantiations, so it prints no parameter diagnostics for the generic body. */
   generic?: boolean;
+  /** Go's generated package `init`: the run-time parts of package-level initialisers (init.ts). */
+  initAssigns?: { vars: VarObj[]; roots: Node[]; at: Node }[];
 }
 
 /** Slot 0 = heap, 1..7 = results; value = min derefs, -1 = no flow. */

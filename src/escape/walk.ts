@@ -372,6 +372,7 @@ export class Escape {
 
   walkFunc(): void {
     const fn = this.curfn;
+    if (fn.initAssigns) return this.initFunc(fn.initAssigns);
     if (!fn.body) return;
     // Labels that are targets of a backward goto mark a loop.
     const seen = new Set<string>();
@@ -391,6 +392,17 @@ export class Escape {
     };
     scan(fn.body);
     this.block(fn.body);
+  }
+
+  /** The generated init: each run-time part of an initialiser is stored into package storage. */
+  private initFunc(assigns: NonNullable<FuncInfo['initAssigns']>): void {
+    for (const a of assigns) {
+      const name = a.vars.map((v) => v.name).join(', ');
+      for (const r of a.roots) {
+        const k = this.b.heapHole().note(() => `${name} = ${printExpr(r)}`, 'assign', r.file, a.at);
+        this.expr(k, r);
+      }
+    }
   }
 
   block(n: Node): void {

@@ -220,6 +220,38 @@ describe('background mark worker', () => {
     expect(heap.readMemStats().HeapObjects).toBe(N);
   }, 60_000);
 
+  it('two workers mark in parallel: trees intact, exact HeapObjects after both stop', async () => {
+    const heap = new Heap({ shared: true, maxBytes: 256 << 20 });
+    heap.setGCPercent(20);
+    const started = [startMarkWorker(heap), startMarkWorker(heap)];
+    await Promise.all(started.map(({ mw }) => mw.started()));
+    const Node = heap.defineType({ name: 'Node', size: 8, pointers: [0, 4] });
+    const make = (d: number): number => {
+      const n = heap.new(Node);
+      if (d > 0) {
+        heap.storePointer(n, 0, make(d - 1));
+        heap.storePointer(n, 4, make(d - 1));
+      }
+      return n;
+    };
+    const check = (t: number): number => {
+      const l = heap.loadPointer(t, 0);
+      return l === 0 ? 1 : 1 + check(l) + check(heap.loadPointer(t, 4));
+    };
+    const long = heap.root(heap.scope(() => make(15)));
+    let bad = 0;
+    for (let i = 0; i < 300; i++) if (heap.scope(() => check(make(10))) !== 2047) bad++;
+    expect(bad).toBe(0);
+    expect(check(long.get())).toBe(65535);
+    expect(heap.readMemStats().NumGC).toBeGreaterThan(5);
+    expect(started.every(({ mw }) => mw.stats().cycles > 0)).toBe(true);
+    await Promise.all(started.map(({ mw }) => mw.stop()));
+    await Promise.all(started.map(({ exited }) => exited));
+    heap.gc();
+    heap.gc();
+    expect(heap.readMemStats().HeapObjects).toBe(65535);
+  }, 60_000);
+
   it('controls: needs a shared heap, at most 4 workers, a handle runs once, stop before start', async () => {
     expect(() => new Heap().startMarkWorker(() => undefined)).toThrow(/shared/);
     const heap = new Heap({ shared: true });

@@ -599,12 +599,15 @@ export class Collector {
       const w = this.fieldWord(obj, offset, 'storePointer');
       if (target !== 0) this.checkTarget(target, 'storePointer target');
       const h = this.h;
-      if (h.i32[this.g + G_PHASE] !== GC_OFF) {
-        const old = h.u32[w]!;
-        if (old !== 0) greyObject(this, old);
-        if (target !== 0) greyObject(this, target);
+      if (h.i32[this.g + G_PHASE] === GC_OFF) {
+        h.u32[w] = target;
+        return;
       }
-      // A mark worker may read this field concurrently: publish the target's span with the store.
+      const old = h.u32[w]!;
+      if (old !== 0) greyObject(this, old);
+      if (target !== 0) greyObject(this, target);
+      // A mark worker may be reading this field (workers scan only while marking, and the phase
+      // changes only under G_LOCK, which we hold): publish the target's span with the store.
       if (h.i32[this.g + G_BG_WORKERS] !== 0) Atomics.store(h.u32, w, target);
       else h.u32[w] = target;
     } finally {

@@ -25,6 +25,8 @@ function prec(n: Node): number {
 }
 
 export function printExpr(n: Node, p = 0): string {
+  // Go's IR keeps no parentheses: they come back only where precedence needs them.
+  if (n.kind === 'parenthesized_expression' && n.kids.length === 1) return printExpr(n.kids[0]!, p);
   const s = printInner(n);
   if (prec(n) < p) return `(${s})`;
   return s;
@@ -68,9 +70,9 @@ function printInner(n: Node): string {
     case 'unary_expression': {
       const op = text(child(n, 'operator')!);
       const x = child(n, 'operand')!;
-      // The compiler parenthesises a dereference of a dereference: *(*p).
-      if (op === '*' && x.kind === 'unary_expression') return `*(${printExpr(x)})`;
-      return `${op}${printExpr(x, 7)}`;
+      // The compiler prints a unary operand one level tighter: a unary inside a unary is
+      // parenthesised (*(*p), *(&x), -(-x)).
+      return `${op}${printExpr(x, 8)}`;
     }
     case 'binary_expression': {
       if (n.role === 'addstr') return addStrParts(n).map((x) => printExpr(x, 5)).join(' + ');

@@ -301,6 +301,24 @@ function selectorType(c: Ctx, n: Node): Type {
   return { k: 'func', sig: sel.kind === 'method' ? sel.fn.sig : sel.sig };
 }
 
+/**
+ * `(*pkg.T)(x)` with pkg.T unknown to the stubs: only a type fits there, so it converts to a
+ * pointer to an opaque pkg.T (a pointer, so no allocation when it becomes an interface).
+ */
+function importedPointerConv(c: Ctx, fnNode: Node): Type | undefined {
+  if (fnNode.kind !== 'parenthesized_expression') return undefined;
+  const star = unparen(fnNode);
+  if (star.kind !== 'unary_expression' || text(child(star, 'operator')!) !== '*') return undefined;
+  const sel = unparen(child(star, 'operand')!);
+  if (sel.kind !== 'selector_expression') return undefined;
+  const op = child(sel, 'operand')!;
+  if (op.kind !== 'identifier') return undefined;
+  const o = c.scope.lookup(text(op));
+  const name = text(child(sel, 'field')!);
+  if (o?.kind !== 'pkg' || o.path === 'unsafe' || !/^[A-Z]/.test(name) || packageMember(c, o.path, name)) return undefined;
+  return { k: 'pointer', elem: packageType(c, o.path, name) };
+}
+
 function convertOperand(c: Ctx, conv: Node, x: Node, t: Type): void {
   const xt = exprType(c, x, t);
   if (x.cval && !isInterface(t)) {
@@ -330,7 +348,7 @@ function callType(c: Ctx, n: Node, expected?: Type): Type {
   const at = argList ? argList.start : n.start;
   // Conversion? (A plain name is looked up once for both questions.)
   const fnObj = fnNode.kind === 'identifier' ? c.scope.lookup(text(fnNode)) : undefined;
-  const convT = fnNode.kind === 'identifier' ? (fnObj?.kind === 'type' ? fnObj.type : undefined) : typeOfTypeExpr(c, fnNode);
+  const convT = fnNode.kind === 'identifier' ? (fnObj?.kind === 'type' ? fnObj.type : undefined) : typeOfTypeExpr(c, fnNode) ?? importedPointerConv(c, fnNode);
   if (convT && args.length === 1) {
     n.role = 'conv';
     convertOperand(c, n, args[0]!, convT);

@@ -10,7 +10,7 @@ import { analyzeEscape, formatMessages, humanReport, jsonReport, type EscapeResu
 import { EscapeInputError } from './errors.js';
 import { defaultThreads, EscapePool, type PoolOptions } from './pool.js';
 
-const help = `usage: gomem escape [-m] [-m=2] [-l] [--json] <file.go | dir>...
+const help = `usage: gomem escape [-m] [-m=2] [-l] [-j N] [--json] <file.go | dir>...
 
 Escape analysis of Go source, as Go 1.19's compiler does it.
 

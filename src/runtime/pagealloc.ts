@@ -119,39 +119,60 @@ function offerRun(at: number, len: number, n: number): boolean {
 
 /**
  * Offers the free runs of chunk c that touch neither of its edges (those are its summary's start and
- * end, handled by the caller), walking the bitmap a run at a time with count-trailing-zeros.
+ * end, handled by the caller).
  */
 function offerInterior(h: HeapState, c: number, n: number): boolean {
-  const i32 = h.i32;
-  const base = h.pallocWord + c * CHUNK_WORDS;
   const chunkPage = c * CHUNK_PAGES;
-  let run = 0;
-  let runStart = 0;
-  for (let w = 0; w < CHUNK_WORDS; w++) {
-    const word = i32[base + w]!;
-    if (word === 0) {
-      if (run === 0) runStart = w * 32;
-      run += 32;
-      continue;
-    }
-    let b = 0;
-    while (b < 32) {
-      const x = word >>> b;
-      if ((x & 1) === 0) {
-        const free = x === 0 ? 32 - b : 31 - Math.clz32(x & -x);
-        if (run === 0) runStart = w * 32 + b;
-        run += free;
-        b += free;
-      } else {
-        // A used page ends the run; a run that began at page 0 is the chunk's start, not interior.
-        if (run >= n && runStart !== 0 && offerRun(chunkPage + runStart, run, n)) return true;
-        run = 0;
-        const inverted = ~x;
-        b += inverted === 0 ? 32 - b : 31 - Math.clz32(inverted & -inverted);
-      }
-    }
+  openChunk(h, c);
+  while (nextRun(h.i32)) {
+    if (runLen >= n && runAt !== 0 && runAt + runLen !== CHUNK_PAGES && offerRun(chunkPage + runAt, runLen, n)) return true;
   }
-  return false; // a run still open at the chunk's last page is its end
+  return false;
+}
+
+// A cursor over one chunk's free runs (module state rather than an object per call: no garbage).
+// nextRun sets runAt/runLen (pages from the chunk's first page) to the next run, a word at a time
+// with count-trailing-zeros rather than a bit at a time.
+let cursorBase = 0;
+let cursorPage = 0;
+let runAt = 0;
+let runLen = 0;
+
+function openChunk(h: HeapState, c: number): void {
+  cursorBase = h.pallocWord + c * CHUNK_WORDS;
+  cursorPage = 0;
+}
+
+/** Moves to the chunk's next free run; false when there is none. */
+function nextRun(i32: Int32Array): boolean {
+  let page = cursorPage;
+  // Skip used pages. Shifting fills the top with zeros, which read as "not free": the next word.
+  for (;;) {
+    if (page >= CHUNK_PAGES) {
+      cursorPage = page;
+      return false;
+    }
+    const free = ~i32[cursorBase + (page >>> 5)]! >>> (page & 31);
+    if (free !== 0) {
+      page += 31 - Math.clz32(free & -free);
+      break;
+    }
+    page = (page + 32) & ~31;
+  }
+  runAt = page;
+  // Count free pages up to the next used one. Here the zero fill reads as "free": to the word's end.
+  for (;;) {
+    const used = i32[cursorBase + (page >>> 5)]! >>> (page & 31);
+    if (used !== 0) {
+      page += 31 - Math.clz32(used & -used);
+      break;
+    }
+    page = (page + 32) & ~31;
+    if (page >= CHUNK_PAGES) break;
+  }
+  runLen = page - runAt;
+  cursorPage = page;
+  return true;
 }
 
 /** Free pages just below page `end` (the end of the mapped heap): they extend into any growth. */
@@ -195,32 +216,8 @@ function findInLevel(h: HeapState, level: number, first: number, count: number, 
 
 /** First run of n free pages inside chunk c, which its summary says exists. */
 function findInChunk(h: HeapState, c: number, n: number): number {
-  const i32 = h.i32;
-  const base = h.pallocWord + c * CHUNK_WORDS;
-  const firstPage = c * CHUNK_PAGES;
-  let run = 0;
-  let start = 0;
-  for (let w = 0; w < CHUNK_WORDS; w++) {
-    const word = i32[base + w]!;
-    if (word === 0) {
-      if (run === 0) start = firstPage + w * 32;
-      run += 32;
-      if (run >= n) return start;
-      continue;
-    }
-    if (word === -1) {
-      run = 0;
-      continue;
-    }
-    for (let b = 0; b < 32; b++) {
-      if ((word >>> b) & 1) {
-        run = 0;
-      } else {
-        if (run === 0) start = firstPage + w * 32 + b;
-        if (++run >= n) return start;
-      }
-    }
-  }
+  openChunk(h, c);
+  while (nextRun(h.i32)) if (runLen >= n) return c * CHUNK_PAGES + runAt;
   return -1;
 }
 
@@ -258,41 +255,21 @@ function storeSummary(i32: Int32Array, s: number, start: number, max: number, en
  */
 function summarizeChunk(h: HeapState, c: number): boolean {
   const i32 = h.i32;
-  const base = h.pallocWord + c * CHUNK_WORDS;
-  let start = CHUNK_PAGES; // until a used page is seen
+  let start = 0;
   let max = 0;
-  let run = 0;
-  let runAt = 0;
+  let end = 0;
   let mask = 0;
-  for (let w = 0; w < CHUNK_WORDS; w++) {
-    const word = i32[base + w]!;
-    if (word === 0) {
-      if (run === 0) runAt = w * 32;
-      run += 32;
-      continue;
-    }
-    let b = 0;
-    while (b < 32) {
-      const x = word >>> b;
-      if ((x & 1) === 0) {
-        const free = x === 0 ? 32 - b : 31 - Math.clz32(x & -x);
-        if (run === 0) runAt = w * 32 + b;
-        run += free;
-        b += free;
-        continue;
-      }
-      // A used page: it ends the run before it, and the first one fixes the chunk's start run.
-      if (start === CHUNK_PAGES) start = run > 0 && runAt === 0 ? run : 0;
-      else if (run > 0) mask |= 1 << (31 - Math.clz32(run));
-      if (run > max) max = run;
-      run = 0;
-      const inverted = ~x;
-      b += inverted === 0 ? 32 - b : 31 - Math.clz32(inverted & -inverted);
-    }
+  openChunk(h, c);
+  while (nextRun(i32)) {
+    if (runLen > max) max = runLen;
+    const atStart = runAt === 0;
+    const atEnd = runAt + runLen === CHUNK_PAGES;
+    if (atStart) start = runLen;
+    if (atEnd) end = runLen;
+    if (!atStart && !atEnd) mask |= 1 << (31 - Math.clz32(runLen));
   }
-  if (run > max) max = run;
   i32[h.runMaskWord + c] = mask;
-  return storeSummary(i32, h.levelWord[h.levelWord.length - 1]! + 3 * c, start, max, run);
+  return storeSummary(i32, h.levelWord[h.levelWord.length - 1]! + 3 * c, start, max, end);
 }
 
 function mergeChildren(h: HeapState, level: number, i: number): boolean {

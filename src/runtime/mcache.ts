@@ -24,7 +24,7 @@ import {
   S_NELEMS,
   S_TINY_MASKS,
 } from './layout.js';
-import { freeSlot, resweepCachedSpan, swapSpan, uncacheSpan } from './mcentral.js';
+import { cacheSpan, freeSlot, resweepCachedSpan, uncacheSpan } from './mcentral.js';
 import { nextFreeIndex } from './mspan.js';
 import { NUM_SPAN_CLASSES, TINY_SIZE, TINY_SPAN_CLASS } from './sizeclasses.js';
 import type { HeapState } from './state.js';
@@ -53,7 +53,7 @@ export function refill(h: HeapState, spanclass: number): number {
   const old = h.i32[slot]!;
   if (old !== 0 && resweepCachedSpan(h, old)) return old;
   h.i32[slot] = 0;
-  const s = swapSpan(h, spanclass, old);
+  const s = cacheSpan(h, spanclass, old);
   h.i32[slot] = s;
   return s;
 }

@@ -1,7 +1,7 @@
 // mcentral: the spans of one span class that no P holds, in two FIFO lists — partial (some slot is
 // free, or freed and waiting for a sweep) and full — behind one lock per class.
 //
-// cacheSpan (Go's name) gives an mcache a span with free slots: the oldest partial span, swept so its
+// cacheSpan (Go's name) gives an mcache a span with free slots (taking back the one it replaces): the oldest partial span, swept so its
 // freed slots come back, or a fresh span from mheap. uncacheSpan takes one back, credits the P's
 // allocation counters with what it allocated from it (Go credits at this point too), and lists it by
 // what is left. A span whose last object is freed while no P holds it goes straight back to mheap,
@@ -96,11 +96,6 @@ function remove(h: HeapState, c: number, s: number): void {
   i32[s + S_LIST] = LIST_NONE;
 }
 
-/** A span of this class with at least one free slot, now held by this thread's P; 0 if out of memory. */
-export function cacheSpan(h: HeapState, spanclass: number): number {
-  return swapSpan(h, spanclass, 0);
-}
-
 /** Takes a span back from this thread's P's mcache. */
 export function uncacheSpan(h: HeapState, s: number): void {
   const live = countUncached(h, s);
@@ -112,10 +107,11 @@ export function uncacheSpan(h: HeapState, s: number): void {
 }
 
 /**
- * Go's refill: gives back `old` (0 if none) and returns a span with free slots, or 0 if out of
- * memory. Both halves need the class's lock, so they share one acquisition.
+ * A span of this class with at least one free slot, now held by this thread's P, or 0 if out of
+ * memory; first gives back `old` (0 if none), the span the P held, as uncacheSpan would. Go's refill
+ * calls uncacheSpan and then cacheSpan; both need the class's lock, so here they share one hold.
  */
-export function swapSpan(h: HeapState, spanclass: number, old: number): number {
+export function cacheSpan(h: HeapState, spanclass: number, old: number): number {
   const started = h.trace !== null ? h.trace.now() : 0;
   const live = old !== 0 ? countUncached(h, old) : 0;
   h.refreshViews(); // the span may lie in memory another thread added

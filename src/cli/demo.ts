@@ -56,7 +56,8 @@ export function parseWorkload(value: string | undefined): WorkloadName {
   return workload;
 }
 
-function positiveInt(value: string | undefined, name: string, fallback: number, min = 1): number {
+/** An integer option of at least `min` (default 1), or `fallback` when absent; else DemoUsageError. */
+export function intOption(value: string | undefined, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) throw new DemoUsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
@@ -185,18 +186,18 @@ export const demoCommand: Subcommand = {
       return 0;
     }
     const workload = parseWorkload(values.workload);
-    const threads = positiveInt(values.threads, 'threads', 1);
+    const threads = intOption(values.threads, 'threads', 1);
     const spec: RunSpec = {
       workload,
-      steps: positiveInt(values.steps, 'steps', DEFAULT_STEPS[workload]),
-      live: positiveInt(values.live, 'live', 100_000),
-      seed: positiveInt(values.seed, 'seed', 1),
-      memProfileRate: positiveInt(values['mem-profile-rate'], 'mem-profile-rate', 512 * 1024, 0),
+      steps: intOption(values.steps, 'steps', DEFAULT_STEPS[workload]),
+      live: intOption(values.live, 'live', 100_000),
+      seed: intOption(values.seed, 'seed', 1),
+      memProfileRate: intOption(values['mem-profile-rate'], 'mem-profile-rate', 512 * 1024, 0),
       trace: values.trace !== undefined,
     };
-    const gogc = values.gogc === undefined ? undefined : values.gogc === 'off' ? -1 : positiveInt(values.gogc, 'gogc', 100, -1);
+    const gogc = values.gogc === undefined ? undefined : values.gogc === 'off' ? -1 : intOption(values.gogc, 'gogc', 100, -1);
     const heap = new Heap({
-      maxBytes: positiveInt(values['max-bytes'], 'max-bytes', 1 << 30),
+      maxBytes: intOption(values['max-bytes'], 'max-bytes', 1 << 30),
       memProfileRate: spec.memProfileRate,
       shared: threads > 1,
       maxP: Math.max(threads, 1),

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { Heap } from '../index.js';
 import { serveInspector } from '../inspector/server.js';
 import { makeWorkload } from '../inspector/workloads.js';
-import { DemoUsageError, parseWorkload } from './demo.js';
+import { DemoUsageError, parseWorkload, intOption } from './demo.js';
 import type { Subcommand } from './main.js';
 
 const HELP = `usage: gomem inspect [options]
@@ -23,13 +23,6 @@ options:
   --exit-after S        stop after S seconds (default: run until Ctrl-C)
   -h, --help            this help
 `;
-
-function intOption(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new DemoUsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
 
 export const inspectCommand: Subcommand = {
   summary: 'run a workload and serve a live web view of its heap (page map, classes, curves, profile)',

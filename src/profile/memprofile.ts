@@ -115,6 +115,11 @@ export class MemProfile {
     if (this.pending.length >= MAX_PENDING_SAMPLES) this.resolvePending();
   }
 
+  /** Whether the object at p is a sampled one (free's test, on spans that hold sampled objects). */
+  isSampled(p: number): boolean {
+    return this.sampled.has(p);
+  }
+
   /** The object at p was freed; returns whether it was a sampled one. */
   recordFree(p: number): boolean {
     const sample = this.sampled.get(p);

@@ -13,7 +13,8 @@
 // Every check happens before anything is written, so an error leaves the heap as it was.
 //
 // Heap profiling (src/profile/memprofile.ts) costs malloc's fast path one subtract-and-compare on
-// `nextSample`, and free's one test of the span's S_PROFILED word; everything else is on slow paths.
+// `nextSample`, and free's one test of the span's S_PROFILED word; on the few spans that hold a sampled
+// object, a lookup in the profile's table of sampled pointers; everything else is on slow paths.
 
 import { HeapConfigError, InvalidPointerError, OutOfMemoryError, checkSize } from './errors.js';
 import {
@@ -473,7 +474,7 @@ export class Heap extends HeapState {
       const i32 = this.i32;
       const s = i32[this.spansWord + (p >>> 13)]!;
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
-      if (s !== 0 && spc >= TINY_SPAN_CLASS && i32[s + S_PROFILED] === 0) {
+      if (s !== 0 && spc >= TINY_SPAN_CLASS && (i32[s + S_PROFILED] === 0 || this.notSampled(p, spc))) {
         const off = p - this.u32[s + S_BASE]!;
         const idx = (off * i32[s + S_DIV_EXACT]!) >>> DIV_EXACT_SHIFT; // right for object starts; others fail below
         const bit = 1 << (idx & 31);
@@ -499,6 +500,14 @@ export class Heap extends HeapState {
       }
     }
     this.freeSlow(p);
+  }
+
+  /**
+   * On a span that holds sampled objects, whether p is not one of them, so its free may take the fast
+   * path. A tiny block is its 16-byte block's sample, so the tiny class always takes the slow path.
+   */
+  private notSampled(p: number, spc: number): boolean {
+    return spc !== TINY_SPAN_CLASS && (this.memProfile === null || !this.memProfile.isSampled(p));
   }
 
   private freeSlow(p: number): void {

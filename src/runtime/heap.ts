@@ -75,7 +75,7 @@ import {
   computeLayout,
 } from './layout.js';
 import { lock, threadCanBlock, unlock } from './lock.js';
-import { freeSlot, relist } from './mcentral.js';
+import { freeSlot, relist, relistThreshold } from './mcentral.js';
 import { isTinyBlock, nextFree, releaseAll, releaseTinyBlock, tinyAlloc, tinyFree, tinyUsableSize } from './mcache.js';
 import { allocSpan, freeSpan } from './mheap.js';
 import { type Backing, backingBuffer, createBacking, growBacking } from './memory.js';
@@ -494,7 +494,7 @@ export class Heap extends HeapState {
           // mcentral.freeSlot, inlined for the single-threaded heap.
           i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
-          if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= (i32[s + S_NELEMS]! >>> 3 || 1)) relist(this, s);
+          if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!)) relist(this, s);
           return;
         }
       }

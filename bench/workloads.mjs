@@ -45,7 +45,7 @@ export function compileFor(adapter, loop, A) {
   const body = LOOPS[loop]
     .replace(/MALLOC\(([^()]*(?:\([^()]*\))?[^()]*)\)/g, (_, x) => adapter.malloc(x))
     .replace(/FREE\(([^()]*(?:\([^()]*\))?[^()]*)\)/g, (_, x) => adapter.free(x));
-  // eslint-disable-next-line no-new-func -- one compilation per allocator on purpose (see above)
+  // One compilation per allocator, on purpose (see above).
   return new Function('A', `'use strict'; ${adapter.prologue}\n${body}`)(A);
 }
 

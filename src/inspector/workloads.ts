@@ -102,7 +102,7 @@ function churn(heap: Heap, { steps, seed, live = 100_000 }: WorkloadOptions): Wo
     },
     run(n) {
       let ran = 0;
-      while (filled < live && ran < n) allocateBuffer(filled++, filled), ran++;
+      for (; filled < live && ran < n; ran++) allocateBuffer(filled++, filled);
       while (done < steps && ran < n) {
         const i = Math.floor(rand() * live);
         releaseBuffer(i);
@@ -236,7 +236,7 @@ function leak(heap: Heap, { steps, seed }: WorkloadOptions): Workload {
     },
     run(n) {
       let ran = 0;
-      while (done < steps && ran < n) handleRequest(done++), ran++;
+      for (; done < steps && ran < n; ran++) handleRequest(done++);
       return ran;
     },
     summary() {

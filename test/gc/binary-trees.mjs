@@ -98,7 +98,7 @@ async function ours(maxDepth) {
     workerMarkMs = Math.round(mw.stats().markMs);
     await mw.stop();
   }
-  return { workerMarkMs, numGC: st.NumGC, maxPauseMs: pauses.at(-1) ?? 0, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), peakHeapSys: peakSys, live, goal: st.NextGC };
+  return { checksum: out, workerMarkMs, numGC: st.NumGC, maxPauseMs: pauses.at(-1) ?? 0, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), peakHeapSys: peakSys, live, goal: st.NextGC };
 }
 
 const cpuMs = () => {

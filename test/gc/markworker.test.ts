@@ -268,9 +268,8 @@ describe('background mark worker', () => {
       }),
     ).toThrow('no Workers here');
     // A handle used by a second worker is refused; the first one runs.
-    let handle: unknown;
     const { mw, exited } = startMarkWorker(heap);
-    handle = mw.handle;
+    const handle: unknown = mw.handle;
     await mw.started();
     const second = new Worker(entry, { workerData: handle });
     const err = await new Promise<Error>((resolve) => second.once('error', resolve));

@@ -239,7 +239,7 @@ export function gcStart(c: Collector, forced: boolean): void {
 
 function markRoots(c: Collector): void {
   const h = c.h;
-  let globals = 0;
+  let globals: number;
   let stacks = 0;
   // Root handles (Go's globals).
   {

@@ -78,7 +78,7 @@ export function markWorkerMain(handle: MarkWorkerHandle): MarkWorkerSummary {
   const h = c.h;
   const g = c.g;
   const sw = slotWord(g, hd.slot);
-  let registered = false;
+  let registered: boolean;
   c.enter();
   try {
     registered = Atomics.compareExchange(h.i32, sw, SLOT_RESERVED, SLOT_RUNNING) === SLOT_RESERVED;

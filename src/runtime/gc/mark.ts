@@ -32,7 +32,6 @@ import {
   S_BASE,
   S_DIVMUL,
   S_ELEMSIZE,
-  S_GC_TYPES,
   S_MARK_BITS,
   S_SPANCLASS,
 } from '../layout.js';

@@ -66,6 +66,9 @@
 //
 // allocCache is a 32-bit window (JS's widest cheap integer) of the inverted allocBits: bit 0 is slot
 // `freeindex`, and the window ends at the next multiple of 32, where the slow path reloads it.
+//
+// The build (scripts/build.mjs) writes these constants into the code that uses them, so naming every
+// offset here costs the fast paths nothing.
 
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, classToObjects } from './sizeclasses.js';
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { Heap } from '../../src/index.js';
+// The build writes layout constants into the code (scripts/build.mjs): the shipped heap is checked too.
+import { Heap as BuiltHeap } from '../../dist/index.js';
 import { type Op, runOps } from './model.js';
 
 const size = fc.oneof(
@@ -26,6 +28,15 @@ describe('heap against a model (fast-check)', () => {
         runOps(new Heap({ maxBytes: 64 << 20 }), ops);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('the built package (dist/, constants inlined) passes the same model', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
+        runOps(new BuiltHeap({ maxBytes: 64 << 20 }) as unknown as Heap, ops);
+      }),
+      { numRuns: 40 },
     );
   });
 

@@ -10,7 +10,7 @@
 //   │ header          HEADER_WORDS int32: magic, sizes, heap lock, page counters, fixalloc  │
 //   │                 pool heads, the zero-size object (ZEROBASE)                           │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list, full list (span rec indices) │
+//   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), counts │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], tiny block) then the P's    │
 //   │                 own float64 counters (allocs/frees per class, large, tiny)            │
@@ -37,7 +37,7 @@
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
 //   │ 8 nprofiled · 9 divMul · 10 list · 11 frees since filed full · 12 tiny masks (uint16   │
 //   │ index) · 13 state · 14 needzero · 15 divExact                       ── cache line end │
-//   │ 16 sweepgen · 17 next · 18 prev · 19 pool class · 20 gcTypes · 21 cachedBy · 22..23 spare │
+//   │ 16 sweepgen · 17 next (partial list) · 19 pool class · 20 gcTypes · 21 cachedBy · 18, 22..23 spare │
 //   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
 //   │ through word 17, and word 20 holds its object types: for a small scan span the uint16  │
 //   │ index of a type-id table at the span's end, for a large object its type id.           │
@@ -116,10 +116,8 @@ export const ZEROBASE_PTR = H_ZEROBASE * 4;
 export const MC_LOCK = 0;
 export const MC_PARTIAL_HEAD = 1;
 export const MC_PARTIAL_TAIL = 2;
-export const MC_FULL_HEAD = 3;
-export const MC_FULL_TAIL = 4;
-export const MC_NPARTIAL = 5;
-export const MC_NFULL = 6;
+export const MC_NPARTIAL = 3;
+export const MC_NFULL = 4; // full spans are counted, not linked (see mcentral.ts)
 export const MCENTRAL_WORDS = 16; // 64 bytes, a cache line each
 
 // ── a P: its mcache, then its counters ──────────────────────────────────────────────────────
@@ -171,7 +169,6 @@ export const S_DIV_EXACT = 15; // classToDivExact of its class: object index of 
 // Words 16..23: what only slow paths read.
 export const S_SWEEPGEN = 16;
 export const S_NEXT = 17;
-export const S_PREV = 18;
 export const S_POOL = 19; // the fixalloc pool (size class) the record came from
 /** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
 export const S_GC_TYPES = 20;

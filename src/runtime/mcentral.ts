@@ -1,5 +1,9 @@
-// mcentral: the spans of one span class that no P holds, in two FIFO lists — partial (some slot is
-// free, or freed and waiting for a sweep) and full — behind one lock per class.
+// mcentral: the spans of one span class that no P holds — partial ones (some slot is free, or freed and
+// waiting for a sweep) in a FIFO list, and full ones — behind one lock per class.
+//
+// Only the partial list is linked (through S_NEXT, oldest first). Nothing ever walks the full spans: a
+// free finds its own span, and once enough of it is freed, relist moves it to the partial list. So a
+// full span is just marked and counted, and filing or unfiling one touches no other span's record.
 //
 // cacheSpan (Go's name) gives an mcache a span with free slots (taking back the one it replaces): the oldest partial span, swept so its
 // freed slots come back, or a fresh span from mheap. uncacheSpan takes one back, credits the P's
@@ -18,11 +22,11 @@ import {
   LIST_NONE,
   LIST_PARTIAL,
   MCENTRAL_WORDS,
-  MC_FULL_HEAD,
   MC_LOCK,
   MC_NFULL,
   MC_NPARTIAL,
   MC_PARTIAL_HEAD,
+  MC_PARTIAL_TAIL,
   PS_SMALL_ALLOC,
   PS_SMALL_FREE,
   SPAN_IN_USE,
@@ -34,7 +38,6 @@ import {
   S_NPAGES,
   S_NELEMS,
   S_NEXT,
-  S_PREV,
   S_SPANCLASS,
   S_STATE,
   S_SWEEPGEN,
@@ -76,33 +79,40 @@ function unlockCentral(h: HeapState, c: number): void {
   if (h.shared) unlock(h.i32, c + MC_LOCK);
 }
 
+/** Files span s: appended to the partial list, or marked full. */
 function push(h: HeapState, c: number, s: number, list: number): void {
   const i32 = h.i32;
-  const head = list === LIST_PARTIAL ? MC_PARTIAL_HEAD : MC_FULL_HEAD;
-  const tail = head + 1;
-  const last = i32[c + tail]!;
-  i32[s + S_PREV] = last;
-  i32[s + S_NEXT] = 0;
-  if (last === 0) i32[c + head] = s;
-  else i32[last + S_NEXT] = s;
-  i32[c + tail] = s;
-  i32[c + (list === LIST_PARTIAL ? MC_NPARTIAL : MC_NFULL)]++;
+  if (list === LIST_PARTIAL) {
+    const last = i32[c + MC_PARTIAL_TAIL]!;
+    i32[s + S_NEXT] = 0;
+    if (last === 0) i32[c + MC_PARTIAL_HEAD] = s;
+    else i32[last + S_NEXT] = s;
+    i32[c + MC_PARTIAL_TAIL] = s;
+    i32[c + MC_NPARTIAL]++;
+  } else {
+    i32[c + MC_NFULL]++;
+  }
   i32[s + S_LIST] = list;
   i32[s + S_FREED] = 0;
 }
 
-function remove(h: HeapState, c: number, s: number): void {
+/** Takes the oldest partial span off the list; 0 if there is none. */
+function popPartial(h: HeapState, c: number): number {
   const i32 = h.i32;
-  const list = i32[s + S_LIST]!;
-  const head = list === LIST_PARTIAL ? MC_PARTIAL_HEAD : MC_FULL_HEAD;
-  const prev = i32[s + S_PREV]!;
+  const s = i32[c + MC_PARTIAL_HEAD]!;
+  if (s === 0) return 0;
   const next = i32[s + S_NEXT]!;
-  if (prev === 0) i32[c + head] = next;
-  else i32[prev + S_NEXT] = next;
-  if (next === 0) i32[c + head + 1] = prev;
-  else i32[next + S_PREV] = prev;
-  i32[c + (list === LIST_PARTIAL ? MC_NPARTIAL : MC_NFULL)]--;
+  i32[c + MC_PARTIAL_HEAD] = next;
+  if (next === 0) i32[c + MC_PARTIAL_TAIL] = 0;
+  i32[c + MC_NPARTIAL]--;
   i32[s + S_LIST] = LIST_NONE;
+  return s;
+}
+
+/** Unfiles a full span. */
+function removeFull(h: HeapState, c: number, s: number): void {
+  h.i32[c + MC_NFULL]--;
+  h.i32[s + S_LIST] = LIST_NONE;
 }
 
 /** Takes a span back from this thread's P's mcache. */
@@ -127,9 +137,8 @@ export function cacheSpan(h: HeapState, spanclass: number, old: number): number 
   const c = central(h, spanclass);
   lockCentral(h, c);
   const filed = old !== 0 ? fileUncached(h, c, old, live) : FILED_NONE;
-  let s = h.i32[c + MC_PARTIAL_HEAD]!;
+  let s = popPartial(h, c);
   if (s !== 0) {
-    remove(h, c, s);
     h.i32[s + S_LIST] = LIST_CACHED;
     h.i32[s + S_CACHED_BY] = h.pid;
   }
@@ -226,7 +235,7 @@ export function relist(h: HeapState, s: number): void {
   }
   const live = liveCount(h, s);
   if (live < i32[s + S_NELEMS]!) {
-    remove(h, c, s);
+    removeFull(h, c, s);
     if (live === 0 && i32[c + MC_NPARTIAL]! > 0) {
       unlockCentral(h, c);
       freeSpan(h, s);
@@ -248,11 +257,24 @@ export function reclaim(h: HeapState): number {
   for (let spc = 2; spc < NUM_SPAN_CLASSES; spc++) {
     const c = central(h, spc);
     lockCentral(h, c);
+    // One pass over the list, unlinking the empty spans as it goes.
     const empty: number[] = [];
-    for (let s = h.i32[c + MC_PARTIAL_HEAD]!; s !== 0; s = h.i32[s + S_NEXT]!) {
-      if (liveCount(h, s) === 0) empty.push(s);
+    const i32 = h.i32;
+    let prev = 0;
+    for (let s = i32[c + MC_PARTIAL_HEAD]!; s !== 0; ) {
+      const next = i32[s + S_NEXT]!;
+      if (liveCount(h, s) === 0) {
+        if (prev === 0) i32[c + MC_PARTIAL_HEAD] = next;
+        else i32[prev + S_NEXT] = next;
+        i32[c + MC_NPARTIAL]--;
+        i32[s + S_LIST] = LIST_NONE;
+        empty.push(s);
+      } else {
+        prev = s;
+      }
+      s = next;
     }
-    for (const s of empty) remove(h, c, s);
+    i32[c + MC_PARTIAL_TAIL] = prev;
     unlockCentral(h, c);
     for (const s of empty) {
       pages += h.i32[s + S_NPAGES]!;

@@ -42,7 +42,6 @@ import {
   S_NPAGES,
   S_POOL,
   S_PROFILED,
-  S_PREV,
   S_SPANCLASS,
   S_STATE,
   S_SWEEPGEN,
@@ -260,7 +259,6 @@ function initSpan(h: HeapState, s: number, page: number, npages: number, spancla
   i32[s + S_POOL] = sizeClass;
   initBitmaps(h, s);
   i32[s + S_TINY_MASKS] = sizeClass === TINY_SIZE_CLASS ? (s + SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass)) * 2 : 0;
-  i32[s + S_PREV] = 0;
   i32[s + S_NEXT] = 0;
   // Publication last, as Go sets the span state last: the spans table is how pointers find it.
   i32[s + S_STATE] = SPAN_IN_USE;

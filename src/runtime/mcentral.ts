@@ -44,7 +44,7 @@ import {
 } from './layout.js';
 import { lock, unlock } from './lock.js';
 import { allocSpan, freeSpan } from './mheap.js';
-import { allocatedSinceCache, liveCount, reserveFreeSlots, sweepSpan, unreserveFreeSlots } from './mspan.js';
+import { allocatedSinceCache, liveCount, reserveFreeSlots, resweepExhausted, sweepSpan, unreserveFreeSlots } from './mspan.js';
 import { NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
@@ -208,15 +208,9 @@ function afterFiling(h: HeapState, s: number, filed: number): void {
  */
 export function resweepCachedSpan(h: HeapState, s: number): boolean {
   const i32 = h.i32;
-  const nelems = i32[s + S_NELEMS]!;
-  // Every reserved slot has been handed out (freeindex reached nelems), so the set mark bits are
-  // exactly the live objects.
-  const live = liveCount(h, s);
-  if (nelems - live < (nelems >>> 3 || 1)) return false;
-  const spanclass = i32[s + S_SPANCLASS]!;
-  h.f64[h.ps + PS_SMALL_ALLOC + (spanclass >>> 1)] += allocatedSinceCache(h, s);
-  sweepSpan(h, s);
-  reserveFreeSlots(h, s);
+  const handedOut = resweepExhausted(h, s, i32[s + S_NELEMS]! >>> 3 || 1);
+  if (handedOut < 0) return false;
+  h.f64[h.ps + PS_SMALL_ALLOC + (i32[s + S_SPANCLASS]! >>> 1)] += handedOut;
   return true;
 }
 

@@ -93,6 +93,45 @@ export function sweepSpan(h: HeapState, s: number): void {
   i32[s + S_NEEDZERO] = 1; // freed slots may hold old data (Go sets it only if the sweep freed any)
 }
 
+/**
+ * sweepSpan then reserveFreeSlots for a span its P holds and has handed out entirely (freeindex =
+ * nelems): when at least `minFree` of its slots have been freed since, their slots come back and are
+ * reserved for the P again. Returns how many objects the P had handed out from the span since it was
+ * cached or last swept (for the P's counters), or -1, changing nothing, when too few were freed.
+ * Without other threads it is one pass over the bitmaps instead of four, which is what makes a span of
+ * one or two objects cheap to reuse.
+ */
+export function resweepExhausted(h: HeapState, s: number, minFree: number): number {
+  const i32 = h.i32;
+  const nelems = i32[s + S_NELEMS]!;
+  if (nelems - liveCount(h, s) < minFree) return -1;
+  if (h.shared) {
+    // Other threads' frees check "alloc bit set or below freeindex": the sweep must be complete,
+    // freeindex back at 0, before any free slot is reserved (sweepSpan's order).
+    const handedOut = allocatedSinceCache(h, s);
+    sweepSpan(h, s);
+    reserveFreeSlots(h, s);
+    return handedOut;
+  }
+  const words = (nelems + 31) >>> 5;
+  let handedOut = 0;
+  let live = 0;
+  for (let w = 0; w < words; w++) {
+    const at = s + S_ALLOC_BITS + 2 * w;
+    const marked = i32[at + 1]!;
+    handedOut += popcount(~i32[at]!); // every slot free at the last sweep was handed out since
+    live += popcount(marked);
+    const pad = padding(w, nelems);
+    i32[at] = marked | pad; // the sweep: live objects are the allocated slots now
+    i32[at + 1] = ~pad; // and every free slot is reserved for this P
+  }
+  i32[s + S_ALLOC_COUNT] = live;
+  i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;
+  i32[s + S_FREEINDEX] = 0;
+  i32[s + S_NEEDZERO] = 1;
+  return handedOut;
+}
+
 /** Sets the mark bit of every free slot: they now belong to the P caching the span. */
 export function reserveFreeSlots(h: HeapState, s: number): void {
   const i32 = h.i32;

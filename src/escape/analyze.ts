@@ -202,7 +202,16 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[], trace: TraceEntry[
       else messages.push(msg(loc.file, loc.pos, `${loc.label} does not escape`, 'noescape', fname));
     }
   }
-  for (const f of all) f.state = STATE_TAGGED;
+  for (const f of all) {
+    f.state = STATE_TAGGED;
+    // The batch is solved and tagged: cut the variables' links into its graph, so that its
+    // locations, holes and edges become garbage now rather than living (and being copied by
+    // the GC) until the whole package is done — callers only read the tags.
+    for (const v of f.dcl) v.loc = undefined;
+    for (const v of f.params) v.loc = undefined;
+    for (const v of f.results) v.loc = undefined;
+    if (f.recv) f.recv.loc = undefined;
+  }
   if (trace) trace.push(...messages.slice(finished));
 }
 

@@ -103,7 +103,16 @@ function bottomUp(funcs: FuncInfo[]): FuncInfo[][] {
   const edges = new Map<FuncInfo, FuncInfo[]>();
   for (const f of funcs) {
     const out: FuncInfo[] = [];
-    if (f.body) collectRefs(f.body, local, out);
+    // The checker's references, in the order a depth-first walk of the body that visits later
+    // children first would meet them (Tarjan's order, and so the batch order, depends on it):
+    // by end offset, descending — a method selector ends after everything in its operand.
+    if (f.refs) {
+      const refs = f.refs.slice().sort((a, b) => b.end - a.end);
+      for (const x of refs) {
+        const fn = x.kind === 'selector_expression' ? (x.data as { fn?: FuncInfo }).fn : x.obj?.kind === 'func' ? x.obj.info : undefined;
+        if (fn && local.has(fn)) out.push(fn);
+      }
+    }
     edges.set(f, out);
   }
   const index = new Map<FuncInfo, number>();
@@ -137,19 +146,6 @@ function bottomUp(funcs: FuncInfo[]): FuncInfo[][] {
   };
   for (const f of funcs) if (!index.has(f)) strong(f);
   return result;
-}
-
-function collectRefs(n: Node, local: Set<FuncInfo>, out: FuncInfo[]): void {
-  const stack = [n];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.obj?.kind === 'func' && local.has(x.obj.info)) out.push(x.obj.info);
-    if (x.kind === 'selector_expression' && (x.role === 'method' || x.role === 'methexpr') && x.data) {
-      const fn = (x.data as { fn?: FuncInfo }).fn;
-      if (fn && local.has(fn)) out.push(fn);
-    }
-    for (const k of x.kids) stack.push(k);
-  }
 }
 
 function runBatch(fns: FuncInfo[], messages: EscapeMessage[], trace: TraceEntry[] | null): void {

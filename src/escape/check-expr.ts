@@ -226,6 +226,7 @@ function identType(c: Ctx, n: Node): Type {
       n.cval = o.value;
       return o.type;
     case 'func':
+      noteRef(c, n);
       return { k: 'func', sig: o.info.sig };
     case 'nil':
       return T.untypedNil;
@@ -234,6 +235,18 @@ function identType(c: Ctx, n: Node): Type {
     default:
       return T.unknown;
   }
+}
+
+/**
+ * Records a reference to a function or method (which may be this package's) for the call
+ * graph of analyze.ts, on the top-level function whose body it is in: the checker reaches each
+ * such node exactly once, which saves walking every body again afterwards.
+ */
+function noteRef(c: Ctx, n: Node): void {
+  let top = c.fn;
+  if (!top) return;
+  while (top.outer) top = top.outer;
+  (top.refs ??= []).push(n);
 }
 
 /** A use of an outer function's variable inside a closure makes it a captured variable of every closure in between. */
@@ -284,6 +297,7 @@ function selectorType(c: Ctx, n: Node): Type {
     n.role = 'methexpr';
     if (sel?.kind === 'method') {
       n.data = sel;
+      noteRef(c, n);
       const sig = sel.fn.sig;
       return { k: 'func', sig: { ...sig, params: [tt, ...sig.params], paramNames: ['', ...sig.paramNames], recv: undefined } };
     }
@@ -298,6 +312,7 @@ function selectorType(c: Ctx, n: Node): Type {
     return sel.type;
   }
   n.role = sel.kind === 'method' ? 'method' : 'imethod';
+  if (sel.kind === 'method') noteRef(c, n);
   return { k: 'func', sig: sel.kind === 'method' ? sel.fn.sig : sel.sig };
 }
 

@@ -107,6 +107,9 @@ export interface FuncInfo {
   /** Has type parameters (itself or through its receiver): Go 1.19 analyses only the shape
    *  instantiations, so it prints no parameter diagnostics for the generic body. */
   generic?: boolean;
+  /** Top-level functions only: the nodes in its body (closures included) that refer to a
+   *  function or method of this package, recorded by the checker for the call graph. */
+  refs?: Node[];
   /** Go's generated package `init`: the run-time parts of package-level initialisers (init.ts). */
   initAssigns?: { vars: VarObj[]; roots: Node[]; at: Node }[];
 }

@@ -353,6 +353,10 @@ export class Escape {
     const kk = this.spill(k, n, 'func literal', 'closure', { closureSize: size });
     const loc = kk.dst;
     this.b.closures.push({ k: kk, fn, loc });
+    // A function literal of a package-level initialiser is a function of its own (glob..funcN),
+    // analysed and tagged in its own batch before the generated init refers to it: like Go,
+    // init then only holds the closure value and calls it by its tags, without a second walk.
+    if (fn.state === STATE_TAGGED) return;
     for (const cv of fn.closureVars) {
       const l = this.oldLoc(cv);
       if (l && !l.captured) {

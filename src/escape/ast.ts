@@ -31,16 +31,13 @@ export class Node {
   type: Type | undefined = undefined;
   obj: Obj | undefined = undefined;
   cval: ConstValue | undefined = undefined;
-  /** Interface (or other) type this expression is implicitly converted to where it is used. */
-  implicitIface: Type | undefined = undefined;
-  /** Position node of an implicit conversion (the statement or call it happens at). */
-  implicitAt: number | undefined = undefined;
+  /** The interface type this expression is implicitly converted to where it is used, and the
+   *  offset of that conversion (the statement or call it happens at); rare, so one field. */
+  implicit: { to: Type; at: number } | undefined = undefined;
   /** Checker-assigned meaning for ambiguous syntax (conversion vs call, method value, ...). */
   role: string | undefined = undefined;
   /** Free-form per-node data for the checker/walker. */
   data: any = undefined;
-  /** The source text, cached on first use (identifiers are looked up many times). */
-  src: string | undefined = undefined;
   kids: Node[] = NO_KIDS;
   constructor(
     readonly kind: string,
@@ -63,7 +60,7 @@ export function children(n: Node, field: string): Node[] {
 }
 
 export function text(n: Node): string {
-  return n.src ?? (n.src = n.file.text.slice(n.start, n.end));
+  return n.file.text.slice(n.start, n.end);
 }
 
 /** 1-based line and 1-based byte column of a UTF-16 offset, as Go reports positions. */

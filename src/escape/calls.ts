@@ -56,7 +56,7 @@ let wrapState: WrapState | null = null;
 
 function isTrivialArg(n: Node): boolean {
   const m = unparen(n);
-  if (n.implicitIface) return false;
+  if (n.implicit) return false;
   if (m.cval !== undefined || m.kind === 'nil') return true;
   if (m.kind === 'identifier' && m.obj?.kind === 'func') return true;
   if (m.kind === 'selector_expression' && (m.role === 'methexpr' || (m.role === 'pkgmember' && m.obj?.kind === 'func'))) return true;
@@ -68,7 +68,7 @@ function isTrivialArg(n: Node): boolean {
 function argument(e: Escape, k: Hole, n: Node, call: Node | null): void {
   const kk = call ? k.note(() => printExpr(call), 'call parameter', call.file, call) : k;
   if (wrapState && !isTrivialArg(n)) {
-    const tmp = e.newLoc('var', '.autotmp', n.file, n.start, false, { type: n.implicitIface ?? n.type });
+    const tmp = e.newLoc('var', '.autotmp', n.file, n.start, false, { type: n.implicit?.to ?? n.type });
     tmp.silent = true;
     e.expr(new Hole(tmp), n);
     tmp.captured = true;
@@ -104,7 +104,7 @@ function devirtualize(e: Escape, call: Node, sel: Node, s: Selection): { recv: R
   const value = staticValueNode(base);
   if (!value) return null;
   let concrete: Type | undefined;
-  if (value.implicitIface && value.type && !isInterface(value.type)) concrete = value.type;
+  if (value.implicit && value.type && !isInterface(value.type)) concrete = value.type;
   else if (value.role === 'conv' && value.type && isInterface(value.type)) {
     const x = value.kind === 'type_conversion_expression' ? child(value, 'operand')! : child(value, 'arguments')?.kids[0];
     if (x?.type && !isInterface(x.type)) concrete = x.type;
@@ -150,7 +150,7 @@ function staticValueNode(n: Node, depth = 0): Node | null {
   const i = names.findIndex((x) => x.obj === o);
   if (i < 0) return null;
   const v = values[i]!;
-  if (v.implicitIface) return v;
+  if (v.implicit) return v;
   return staticValueNode(v, depth + 1);
 }
 

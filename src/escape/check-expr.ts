@@ -48,8 +48,7 @@ export function assignTo(c: Ctx, n: Node, target: Type | undefined, at: number):
   }
   if (isInterface(target) && !isInterface(t) && !(t.k === 'basic' && t.name === 'untyped nil') && t.k !== 'tuple') {
     if (isUntyped(t)) n.type = defaultType(t);
-    n.implicitIface = target;
-    n.implicitAt = at < 0 ? goPos(n) : at;
+    n.implicit = { to: target, at: at < 0 ? goPos(n) : at };
   } else if (isUntyped(t) && !(t.k === 'basic' && t.name === 'untyped nil')) {
     n.type = target;
   }

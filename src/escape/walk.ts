@@ -57,10 +57,10 @@ export class Escape {
   }
 
   expr(k: Hole, n: Node): void {
-    if (n.implicitIface && n.type && !isInterface(n.type)) {
+    if (n.implicit && n.type && !isInterface(n.type)) {
       let kk = k;
-      if (!isDirectIface(n.type)) kk = this.spill(k, n, printExpr(n), 'iface', {}, n.implicitAt ?? n.start, n.implicitIface);
-      this.exprNoConv(kk.note(() => printExpr(n), 'interface-converted', n.file, n.implicitAt ?? n), n);
+      if (!isDirectIface(n.type)) kk = this.spill(k, n, printExpr(n), 'iface', {}, n.implicit.at, n.implicit.to);
+      this.exprNoConv(kk.note(() => printExpr(n), 'interface-converted', n.file, n.implicit.at), n);
       return;
     }
     this.exprNoConv(k, n);

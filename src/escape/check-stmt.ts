@@ -4,7 +4,7 @@
 // capture-by-value rule depend on that).
 
 import { child, children, text, type Node } from './ast.js';
-import { declareConsts, newVar, resolveType, signatureInto, type Ctx } from './check.js';
+import { declarationsChanged, declareConsts, newVar, resolveType, signatureInto, type Ctx } from './check.js';
 import { assignTo, exprType, unparen } from './check-expr.js';
 import { Scope } from './scope.js';
 import { T, defaultType, under, type FuncInfo, type NamedType, type Type, type VarObj } from './types.js';
@@ -144,6 +144,7 @@ function stmt(c: Ctx, s: Node): void {
           const nt: NamedType = { k: 'named', name, pkg: '', underlying: T.unknown, methods: new Map() };
           c.scope.declare(name, { kind: 'type', name, type: nt });
           nt.underlying = under(resolveType(c, child(spec, 'type')!));
+          declarationsChanged();
         }
       }
       return;

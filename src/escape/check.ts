@@ -129,6 +129,7 @@ export function checkPackage(prog: Program, pkg: Package, files: SourceFile[]): 
     if (p.kind === 'type') {
       const nt = p.extra as NamedType;
       nt.underlying = under(resolveType(c, child(p.node, 'type')!));
+      declarationsChanged();
     }
   }
   const bodies: { fn: FuncInfo; ctx: Ctx }[] = [];
@@ -264,6 +265,7 @@ export function declareFunc(c: Ctx, node: Node, pkg: Package): FuncInfo {
       if (base.k === 'named') {
         fn.recvNamed = base;
         base.methods.set(name, fn);
+        declarationsChanged();
         const qual = base.pkg ? base.pkg + '.' : '';
         fn.name = fn.pointerRecv ? `(*${qual}${base.name}).${name}` : `${qual}${base.name}.${name}`;
       }
@@ -456,8 +458,39 @@ export type Selection =
   | { kind: 'method'; steps: SelStep[]; fn: FuncInfo; basePtr: boolean }
   | { kind: 'imethod'; steps: SelStep[]; sig: Signature; basePtr: boolean };
 
-/** Field/method lookup with Go's embedding rules: the shallowest match wins. */
+/**
+ * Declarations change what a selector finds (a method added to a type, an underlying type
+ * resolved); every such change bumps this generation, and answers cached in an older one are
+ * recomputed. Function bodies declare nothing a selection depends on except local types, so
+ * while they are checked the cache holds.
+ */
+let declGen = 0;
+export function declarationsChanged(): void {
+  declGen++;
+}
+
+/**
+ * Field/method lookup with Go's embedding rules: the shallowest match wins. The answer depends
+ * only on the named type (or the named type a pointer points to), whether it was reached
+ * through that pointer, and the name, so it is cached on the named type: selectors repeat the
+ * same few names on the same few types, and the cached `Selection` is shared (never mutated).
+ */
 export function lookupFieldOrMethod(t: Type, name: string): Selection | undefined {
+  const ut = under(t);
+  const isPtr = ut.k === 'pointer';
+  const base = isPtr ? ut.elem : t;
+  if (base.k !== 'named') return findFieldOrMethod(t, name);
+  let cache = base.selections;
+  if (!cache || cache.gen !== declGen) cache = base.selections = { gen: declGen, direct: new Map(), ptr: new Map() };
+  const byName = isPtr ? cache.ptr : cache.direct;
+  const have = byName.get(name);
+  if (have !== undefined) return have ?? undefined;
+  const found = findFieldOrMethod(t, name);
+  byName.set(name, found ?? null);
+  return found;
+}
+
+function findFieldOrMethod(t: Type, name: string): Selection | undefined {
   // Most selectors name something declared on the type itself: answer those without the
   // breadth-first walk's bookkeeping; embedded structs fall through to the full search.
   {

@@ -5,6 +5,7 @@
 // sets, identity, and the compiler's way of printing types in messages.
 
 import type { Node } from './ast.js';
+import type { Selection } from './check.js';
 
 export type BasicName =
   | 'bool' | 'int' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
@@ -25,6 +26,13 @@ export type Type =
   | NamedType
   | { k: 'unknown' };
 
+export interface SelectionCache {
+  /** The declaration generation the answers were computed in (see check.ts declGen). */
+  gen: number;
+  direct: Map<string, Selection | null>;
+  ptr: Map<string, Selection | null>;
+}
+
 export interface NamedType {
   k: 'named';
   name: string;
@@ -34,6 +42,8 @@ export interface NamedType {
   methods: Map<string, FuncInfo>;
   /** Imported types whose layout we do not know. */
   opaque?: boolean;
+  /** lookupFieldOrMethod's answers through this type (`ptr`: through a pointer to it). */
+  selections?: SelectionCache;
   resolving?: boolean;
 }
 

@@ -2,7 +2,9 @@
 // tree-sitter nodes are wasm-backed handles that are slow to revisit and cannot carry our own
 // annotations, so each file is copied once into `Node`s that the type checker decorates in place
 // (types, resolved objects, implicit conversions) and the escape walker then reads.
-// Only named nodes are kept, plus anonymous tokens that sit in a field (operators).
+// Only named nodes are kept, plus anonymous tokens that sit in a field (operators); the
+// `literal_element` wrapper around each composite-literal element is left out (its child takes
+// its place and field).
 
 import type { Obj, Type, ConstValue } from './types.js';
 

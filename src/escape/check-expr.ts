@@ -358,7 +358,8 @@ function callType(c: Ctx, n: Node, expected?: Type): Type {
   const argList = child(n, 'arguments');
   const rawArgs = argList ? argList.kids : [];
   const ddd = rawArgs.some((a) => a.kind === 'variadic_argument');
-  const args = rawArgs.map((a) => (a.kind === 'variadic_argument' ? a.kids[0]! : a));
+  // Without `...` the argument nodes are the list's own kids (shared, never modified).
+  const args = ddd ? rawArgs.map((a) => (a.kind === 'variadic_argument' ? a.kids[0]! : a)) : rawArgs;
   const at = argList ? argList.start : n.start;
   // Conversion? (A plain name is looked up once for both questions.)
   const fnObj = fnNode.kind === 'identifier' ? c.scope.lookup(text(fnNode)) : undefined;
@@ -427,8 +428,7 @@ function callType(c: Ctx, n: Node, expected?: Type): Type {
   info.sig = sig;
   checkArgs(c, sig, args, ddd, at);
   if (sig.results.length === 1) return sig.results[0]!;
-  if (sig.results.length === 0) return { k: 'tuple', types: [] };
-  return { k: 'tuple', types: sig.results };
+  return (sig.resultTuple ??= { k: 'tuple', types: sig.results });
 }
 
 export function unparen(n: Node): Node {
@@ -646,7 +646,7 @@ function compositeType(c: Ctx, n: Node, expected?: Type): Type {
     let max = 0, idx = 0;
     for (const el of body.kids) {
       if (el.kind === 'keyed_element') {
-        const k = constExpr(c, unwrapElem(child(el, 'key')!)).value;
+        const k = constExpr(c, child(el, 'key')!).value;
         if (k?.k === 'int') idx = Number(k.v);
       }
       idx++;
@@ -659,20 +659,17 @@ function compositeType(c: Ctx, n: Node, expected?: Type): Type {
   return t;
 }
 
-function unwrapElem(e: Node): Node {
-  return e.kind === 'literal_element' ? e.kids[0]! : e;
-}
 
 function literalElements(c: Ctx, t: Type, body: Node): void {
   const u = under(t.k === 'pointer' ? t.elem : t);
   let pos = 0;
   for (const el of body.kids) {
     const keyed = el.kind === 'keyed_element';
-    const valueNode = unwrapElem(keyed ? child(el, 'value')! : el);
+    const valueNode = keyed ? child(el, 'value')! : el;
     let vt: Type | undefined;
     if (u.k === 'struct') {
       if (keyed) {
-        const key = unwrapElem(child(el, 'key')!);
+        const key = child(el, 'key')!;
         const f = u.fields.find((f) => f.name === text(key));
         vt = f?.type;
         el.data = { field: f?.name };
@@ -681,12 +678,12 @@ function literalElements(c: Ctx, t: Type, body: Node): void {
       }
     } else if (u.k === 'map') {
       if (keyed) {
-        const key = unwrapElem(child(el, 'key')!);
+        const key = child(el, 'key')!;
         literalValue(c, key, u.key, body.start);
       }
       vt = u.elem;
     } else if (u.k === 'slice' || u.k === 'array') {
-      if (keyed) exprType(c, unwrapElem(child(el, 'key')!));
+      if (keyed) exprType(c, child(el, 'key')!);
       vt = u.elem;
     }
     literalValue(c, valueNode, vt, -1);

@@ -80,8 +80,7 @@ function literalParts(lit: Node, out: Node[]): void {
   const body = lit.kind === 'literal_value' ? lit : lit.kids.find((k) => k.field === 'body');
   if (!body) return;
   for (const el of body.kids) {
-    const v = el.kind === 'keyed_element' ? el.kids.find((k) => k.field === 'value') : el;
-    const value = v && v.kind === 'literal_element' ? v.kids[0] : v;
+    const value = el.kind === 'keyed_element' ? el.kids.find((k) => k.field === 'value') : el;
     if (!value) continue;
     if (value.kind === 'literal_value') literalParts(value, out);
     else dynamicParts(value, out);

@@ -145,13 +145,20 @@ function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Nam
   const top = new Node(types[m._ts_tree_cursor_current_node_type_id_wasm(tree)]!, '', m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file);
   // Children are gathered on one scratch stack and copied out at exact size when their parent
   // is finished; leaves keep the shared empty array (most nodes are leaves).
-  const parents: Node[] = [top];
+  // A `literal_element` (the wrapper tree-sitter puts around each element of a composite
+  // literal, a tenth of some packages' nodes) gets no node: its one child takes its place and
+  // its field. Its entry on `parents` is null, and `wrapperField` holds the field to pass on.
+  const parents: (Node | null)[] = [top];
   const firstKid: number[] = [0];
+  const wrapperField: string[] = [''];
+  // `height` is the scratch stack's height: entries above it are stale, never cleared (setting an
+  // array's length is slower than slicing a range).
   const scratch: Node[] = [];
+  let height = 0;
   const finish = (n: Node, from: number): void => {
-    if (scratch.length > from) {
-      n.kids = scratch.slice(from);
-      scratch.length = from;
+    if (height > from) {
+      n.kids = scratch.slice(from, height);
+      height = from;
     }
   };
   try {
@@ -163,24 +170,38 @@ function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Nam
         const kind = types[id]!;
         const start = m._ts_tree_cursor_start_index_wasm(tree);
         const end = m._ts_tree_cursor_end_index_wasm(tree);
+        let field = fields[m._ts_tree_cursor_current_field_id_wasm(tree)]!;
+        if (field === '' && parents[parents.length - 1] === null) field = wrapperField[wrapperField.length - 1]!;
         if (kind === 'comment') recordPragma(file, start, end);
-        else {
-          const n = new Node(kind, fields[m._ts_tree_cursor_current_field_id_wasm(tree)]!, start, end, file);
+        else if (kind === 'literal_element') {
+          if (m._ts_tree_cursor_goto_first_child_wasm(tree)) {
+            parents.push(null);
+            firstKid.push(height);
+            wrapperField.push(field);
+            descended = true;
+          }
+        } else {
+          const n = new Node(kind, field, start, end, file);
           if (kind === 'goto_statement') file.hasGoto = true;
-          scratch.push(n);
+          scratch[height++] = n;
           if (m._ts_tree_cursor_goto_first_child_wasm(tree)) {
             parents.push(n);
-            firstKid.push(scratch.length);
+            firstKid.push(height);
+            wrapperField.push('');
             descended = true;
           }
         }
       } else {
         const f = m._ts_tree_cursor_current_field_id_wasm(tree);
-        if (f !== 0) scratch.push(new Node(types[id]!, fields[f]!, m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file));
+        if (f !== 0) scratch[height++] = new Node(types[id]!, fields[f]!, m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file);
       }
       if (descended) continue;
       while (!m._ts_tree_cursor_goto_next_sibling_wasm(tree)) {
-        finish(parents.pop()!, firstKid.pop()!);
+        const p = parents.pop()!;
+        const from = firstKid.pop()!;
+        wrapperField.pop();
+        // A wrapper's child stays on the scratch stack, among its parent's kids.
+        if (p) finish(p, from);
         if (parents.length === 0) return top;
         m._ts_tree_cursor_goto_parent_wasm(tree);
       }
@@ -192,23 +213,27 @@ function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Nam
 
 function convertPublic(root: TSNode, file: SourceFile): Node {
   const cursor = root.walk();
+  // Kids of `n`'s cursor node go to `kids`; a literal_element passes its field to its child (as in convertRaw).
+  const kidsOf = (kids: Node[], wrapperField: string): void => {
+    if (!cursor.gotoFirstChild()) return;
+    do {
+      const isNamed = cursor.nodeIsNamed;
+      const f = cursor.currentFieldName ?? wrapperField;
+      if (cursor.nodeType === 'goto_statement') file.hasGoto = true;
+      if (cursor.nodeType === 'comment') {
+        recordPragma(file, cursor.startIndex, cursor.endIndex);
+        continue;
+      }
+      if (cursor.nodeType === 'literal_element') kidsOf(kids, f);
+      else if (isNamed || f) kids.push(make(f));
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  };
   const make = (field: string): Node => {
     const n = new Node(cursor.nodeType, field, cursor.startIndex, cursor.endIndex, file);
     const kids: Node[] = [];
-    if (cursor.gotoFirstChild()) {
-      do {
-        const isNamed = cursor.nodeIsNamed;
-        const f = cursor.currentFieldName ?? '';
-        if (cursor.nodeType === 'goto_statement') file.hasGoto = true;
-        if (cursor.nodeType === 'comment') {
-          recordPragma(file, cursor.startIndex, cursor.endIndex);
-          continue;
-        }
-        if (isNamed || f) kids.push(make(f));
-      } while (cursor.gotoNextSibling());
-      if (kids.length) n.kids = kids;
-      cursor.gotoParent();
-    }
+    kidsOf(kids, '');
+    if (kids.length) n.kids = kids;
     return n;
   };
   const out = make('');

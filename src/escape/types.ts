@@ -59,6 +59,8 @@ export interface Signature {
   results: Type[];
   variadic: boolean;
   recv?: Type;
+  /** The type of a call with several (or no) results, made once per signature. */
+  resultTuple?: Type;
 }
 
 export type ConstValue = { k: 'int'; v: bigint } | { k: 'float'; v: number } | { k: 'string'; v: string } | { k: 'bool'; v: boolean };

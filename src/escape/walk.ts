@@ -327,8 +327,8 @@ export class Escape {
       const body = n.kind === 'literal_value' ? n : child(n, 'body')!;
       for (const el of body.kids) {
         if (el.kind !== 'keyed_element') continue;
-        const key = elemValue(child(el, 'key')!);
-        const val = elemValue(child(el, 'value')!);
+        const key = child(el, 'key')!;
+        const val = child(el, 'value')!;
         this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal key', n.file, n), key);
         this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal value', n.file, n), val);
       }
@@ -341,7 +341,7 @@ export class Escape {
     const body = n.kind === 'literal_value' ? n : child(n, 'body')!;
     const why = u.k === 'struct' ? 'struct literal element' : u.k === 'slice' ? 'slice-literal-element' : 'array literal element';
     for (const el of body.kids) {
-      const v = elemValue(el.kind === 'keyed_element' ? child(el, 'value')! : el);
+      const v = el.kind === 'keyed_element' ? child(el, 'value')! : el;
       this.expr(this.note(k, n, why), v);
     }
   }
@@ -459,9 +459,6 @@ export function receiverExpr(sel: Node, s: Selection): ReceiverExpr {
   return { base, sel, steps, addr: wantPtr && !onPtr, deref: !wantPtr && onPtr };
 }
 
-function elemValue(e: Node): Node {
-  return e.kind === 'literal_element' ? e.kids[0]! : e;
-}
 
 import { stmt } from './walk-stmt.js';
 import { tagHoleFor } from './calls.js';

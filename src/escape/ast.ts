@@ -51,6 +51,18 @@ export class Node {
   ) {}
 }
 
+/** A copy of a parsed file with a fresh, unannotated tree (the text and line table are shared). */
+export function cloneFile(f: SourceFile): SourceFile {
+  const copy: SourceFile = { ...f, pragmas: new Map(f.pragmas) };
+  const clone = (n: Node): Node => {
+    const c = new Node(n.kind, n.field, n.start, n.end, copy);
+    if (n.kids.length) c.kids = n.kids.map(clone);
+    return c;
+  };
+  copy.root = clone(f.root);
+  return copy;
+}
+
 export function child(n: Node, field: string): Node | undefined {
   const kids = n.kids;
   for (let i = 0; i < kids.length; i++) if (kids[i]!.field === field) return kids[i];

@@ -7,7 +7,7 @@
 // Imported packages are checked from small declaration stubs (stdlib-stubs.ts); anything not
 // stubbed becomes an opaque object so analysis stays conservative instead of failing.
 
-import { child, children, text, type Node, type SourceFile } from './ast.js';
+import { child, children, cloneFile, text, type Node, type SourceFile } from './ast.js';
 import { Scope, universe } from './scope.js';
 import { checkFuncBody } from './check-stmt.js';
 import { constExpr, exprType } from './check-expr.js';
@@ -50,6 +50,8 @@ export interface Ctx {
   fileScope: Scope;
 }
 
+const stubFiles = new Map<string, SourceFile>();
+
 export function importPackage(prog: Program, path: string): Package {
   const have = prog.packages.get(path);
   if (have) return have;
@@ -58,8 +60,11 @@ export function importPackage(prog: Program, path: string): Package {
   const pkg: Package = { name, path, scope: new Scope(prog.universe), funcs: [], files: [], external: true };
   prog.packages.set(path, pkg);
   if (src) {
-    const file = prog.parse(`$stub/${path}.go`, src);
-    checkPackage(prog, pkg, [file]);
+    // Stubs are the same text in every analysis: parsed once per process, and each program
+    // checks (annotates) its own copy of the pristine tree.
+    let pristine = stubFiles.get(path);
+    if (!pristine) stubFiles.set(path, (pristine = prog.parse(`$stub/${path}.go`, src)));
+    checkPackage(prog, pkg, [cloneFile(pristine)]);
   }
   return pkg;
 }

@@ -92,6 +92,10 @@ export function typeOfTypeExpr(c: Ctx, n: Node): Type | undefined {
   }
 }
 
+/** Constant values are never modified, so the short literals (0, 1, 8, 0xff, ...) that make up
+ *  most of them share one value each (at most 10^4 texts, so the table stays small). */
+const smallInts = new Map<string, ConstValue>();
+
 function intConst(v: bigint): ConstValue {
   return { k: 'int', v };
 }
@@ -99,12 +103,18 @@ function intConst(v: bigint): ConstValue {
 function exprInner(c: Ctx, n: Node, expected?: Type): Type {
   switch (n.kind) {
     case 'int_literal': {
-      const s = text(n).replace(/_/g, '');
-      try {
-        n.cval = intConst(BigInt(/^0[0-7]+$/.test(s) ? '0o' + s.slice(1) : s.replace(/^0o/i, '0o')));
-      } catch {
-        n.cval = intConst(0n);
+      const src = text(n);
+      let v = smallInts.get(src);
+      if (!v) {
+        const s = src.replace(/_/g, '');
+        try {
+          v = intConst(BigInt(/^0[0-7]+$/.test(s) ? '0o' + s.slice(1) : s.replace(/^0o/i, '0o')));
+        } catch {
+          v = intConst(0n);
+        }
+        if (src.length <= 4) smallInts.set(src, v);
       }
+      n.cval = v;
       return T.untypedInt;
     }
     case 'float_literal':
@@ -204,6 +214,7 @@ function runeValue(s: string): number {
 
 function stringValue(s: string): string {
   if (s.startsWith('`')) return s.slice(1, -1).replace(/\r/g, '');
+  if (!s.includes('\\')) return s.slice(1, -1);
   try {
     return JSON.parse(s.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\U([0-9a-fA-F]{8})/g, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/\\([0-7]{3})/g, (_, o: string) => '\\u00' + parseInt(o, 8).toString(16).padStart(2, '0')).replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b').replace(/\\'/g, "'")) as string;
   } catch {

@@ -9,7 +9,7 @@ import { Batch, Hole, type FlowStep, type Location, type TraceLine } from './gra
 import { initAssignments, type InitAssign } from './init.js';
 import { walkAll } from './solve.js';
 import { Escape, STATE_PLANNED, STATE_TAGGED } from './walk.js';
-import { hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
+import { emptyLeaks, hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
 
 export type MessageKind = 'moved' | 'escapes' | 'noescape' | 'leak' | 'param-noescape' | 'self-assign' | 'uintptr'
   /** -m=2 only: explanation lines under an escape or leak, and closure capture decisions. */
@@ -304,7 +304,7 @@ function paramTags(fn: FuncInfo, messages: EscapeMessage[]): void {
     if (!named) return void tags.push(new Array(1 + numEscResults).fill(-1));
     const loc = p.loc as Location | undefined;
     if (!loc) return void tags.push(null);
-    const esc = [...loc.paramEsc];
+    const esc = loc.paramEsc ? [...loc.paramEsc] : emptyLeaks();
     if (esc[0]! >= 0) for (let r = 0; r < numEscResults; r++) if (esc[1 + r]! >= esc[0]!) esc[1 + r] = -1;
     tags.push(esc);
     if (loc.escapes) return;

@@ -4,7 +4,7 @@
 // with the derefs applied so far and notes that explain the path for -m=2 and the report.
 
 import { goPos, lineCol, type Node, type SourceFile } from './ast.js';
-import { emptyLeaks, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
+import { type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
 
 export interface Note {
   /** Printed lazily: most notes are never shown. */
@@ -35,6 +35,9 @@ export interface FlowStep {
   notes: { where: string; why: string; pos: string }[];
 }
 
+/** The `extra` of locations that are not sized allocations: shared, never written. */
+const NO_EXTRA: Location['extra'] = Object.freeze({});
+
 export class Location {
   edges: Edge[] = [];
   resultIndex = 0;
@@ -44,7 +47,8 @@ export class Location {
   dstEdgeIdx = 0;
   queued = false;
   escapes = false;
-  paramEsc: Leaks = emptyLeaks();
+  /** Parameters only: the leaks found so far (made on the first one; most locations never leak). */
+  paramEsc: Leaks | null = null;
   captured = false;
   reassigned = false;
   addrtaken = false;
@@ -66,7 +70,7 @@ export class Location {
     readonly type: Type | null = null,
     /** What the allocation is, for HeapAllocReason and the report. */
     readonly op: string = '',
-    readonly extra: { elemSize?: number; makeConst?: bigint | null; closureSize?: number } = {},
+    readonly extra: { elemSize?: number; makeConst?: bigint | null; closureSize?: number } = NO_EXTRA,
   ) {}
 
   isParam(): boolean {

@@ -5,7 +5,7 @@
 // "escapes" and "transient" at most once, so the work list terminates.
 
 import { Batch, Location, explainLoc, flowStep, traceFlow, type FlowStep } from './graph.js';
-import { numEscResults, type FuncInfo } from './types.js';
+import { emptyLeaks, numEscResults, type FuncInfo } from './types.js';
 
 export function walkAll(b: Batch): void {
   const todo: Location[] = [];
@@ -124,8 +124,9 @@ function leakTo(l: Location, sink: Location, derefs: number): void {
 }
 
 function add(l: Location, i: number, derefs: number): void {
-  const old = l.paramEsc[i]!;
-  if (old < 0 || derefs < old) l.paramEsc[i] = Math.min(derefs, 254);
+  const esc = (l.paramEsc ??= emptyLeaks());
+  const old = esc[i]!;
+  if (old < 0 || derefs < old) esc[i] = Math.min(derefs, 254);
 }
 
 export function outlives(b: Batch, l: Location, other: Location): boolean {

@@ -28,7 +28,7 @@ export class Escape {
   }
 
   newLoc(kind: LocKind, label: string, file: SourceFile | null, pos: number, transient: boolean, opts: { v?: VarObj; type?: Type; op?: string; extra?: Location['extra'] } = {}): Location {
-    const loc = new Location(kind, label, this.curfn, this.loopDepth, transient, file, pos, opts.v ?? null, opts.type ?? null, opts.op ?? '', opts.extra ?? {});
+    const loc = new Location(kind, label, this.curfn, this.loopDepth, transient, file, pos, opts.v ?? null, opts.type ?? null, opts.op ?? '', opts.extra);
     this.b.allLocs.push(loc);
     if (opts.v) opts.v.loc = loc;
     return loc;

@@ -38,7 +38,9 @@ export class Node {
   implicit: { to: Type; at: number } | undefined = undefined;
   /** Checker-assigned meaning for ambiguous syntax (conversion vs call, method value, ...). */
   role: string | undefined = undefined;
-  /** Free-form per-node data for the checker/walker. */
+  /** Free-form per-node data for the checker/walker: its shape depends on the node's kind and
+   *  role, and each reader casts it to what it expects. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any = undefined;
   kids: Node[] = NO_KIDS;
   constructor(

@@ -137,8 +137,8 @@ function staticValueNode(n: Node, depth = 0): Node | null {
   const o = m.obj;
   if (o?.kind !== 'var' || o.cls !== 'auto' || o.addrTaken || o.assigns > 0 || !o.defn || depth > 10) return depth > 0 ? m : null;
   const d = o.defn;
-  let names: Node[] = [];
-  let values: Node[] = [];
+  let names: Node[];
+  let values: Node[];
   if (d.kind === 'short_var_declaration') {
     names = child(d, 'left')!.kids;
     values = child(d, 'right')!.kids;
@@ -163,8 +163,8 @@ function staticCallee(n: Node, depth = 0): FuncInfo | null {
     if (o?.kind === 'func') return o.info;
     if (o?.kind !== 'var' || o.cls !== 'auto' || o.addrTaken || o.assigns > 0 || !o.defn || depth > 10) return null;
     const d = o.defn;
-    let names: Node[] = [];
-    let values: Node[] = [];
+    let names: Node[];
+    let values: Node[];
     if (d.kind === 'short_var_declaration') {
       names = child(d, 'left')!.kids;
       values = child(d, 'right')!.kids;

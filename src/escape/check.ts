@@ -178,8 +178,8 @@ export function declareConsts(c: Ctx, decl: Node, scope: Scope): void {
     const names = children(spec, 'name');
     const typeNode = child(spec, 'type');
     const values = child(spec, 'value');
-    let valueNodes = values ? values.kids : prevValues;
-    let tnode = values ? typeNode : prevType;
+    const valueNodes = values ? values.kids : prevValues;
+    const tnode = values ? typeNode : prevType;
     if (values) {
       prevValues = values.kids;
       prevType = typeNode;

@@ -82,10 +82,6 @@ function assignOpPos(s: Node): number {
   return i >= 0 ? (s.file.text[i - 1] === ':' ? i - 1 : i) : s.start;
 }
 
-function whereText(n: Node): string {
-  return text(n).split('\n')[0]!.slice(0, 60);
-}
-
 /** `(*reflect.SliceHeader)(p).Data = ...`: storing a uintptr that may hold a pointer. */
 function isReflectHeaderData(n: Node): boolean {
   const m = unparen(n);

@@ -9,7 +9,7 @@ import { unparen } from './check-expr.js';
 import type { Selection } from './check.js';
 import { Batch, Hole, Location, type LocKind } from './graph.js';
 import { addStrParts, printExpr } from './print.js';
-import { call, goDefer } from './calls.js';
+import { call } from './calls.js';
 import { hasPointers, isDirectIface, isInterface, isUntyped, sizeof, under, type FuncInfo, type Type, type VarObj } from './types.js';
 
 export const STATE_PLANNED = 1;

@@ -77,9 +77,26 @@ export async function trial(Heap, oursModule, mode, threads, plan, seed) {
     const perThreadNs = median(done.map((d) => ((d.end - d.start) * 1e6) / d.steps));
     return { nsPerOp: perThreadNs, mops: totalSteps / ((end - start) * 1e3) };
   } finally {
-    for (const w of workers) await w.terminate();
+    for (const w of workers) await exited(w);
     void heap;
   }
+}
+
+/**
+ * Waits for a worker that has reported to end by itself; terminates it only if it does not within a
+ * few seconds. Terminating a worker that is already on its way out can abort the whole process in
+ * Node 20 (an assertion in NodePlatform::ForIsolate, when V8's background compiler still holds a task
+ * for the dying isolate), which happened once in a full bench run.
+ */
+function exited(w) {
+  if (w.threadId === -1) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void w.terminate().then(resolve, resolve), 5000);
+    w.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Runs the shared-heap benchmark, or returns { unavailable } with the reason. */

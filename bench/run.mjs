@@ -74,8 +74,10 @@ function plan(o) {
   return {
     trials: o.trials || (quick ? 3 : 5),
     budgetMs: quick ? 400 : 1500,
-    pairs: { sizes: [16, 64, 256, 4096], warm: quick ? 50_000 : 200_000, iters: quick ? 500_000 : 2_000_000 },
-    ring: { live: 1024, warm: quick ? 50_000 : 200_000, iters: quick ? 500_000 : 2_000_000 },
+    // Warm-up long enough for V8 to finish optimising each freshly compiled loop (50k was not: quick
+    // numbers for gomem ran up to 2× the full run's).
+    pairs: { sizes: [16, 64, 256, 4096], warm: 200_000, iters: quick ? 500_000 : 2_000_000 },
+    ring: { live: 1024, warm: 200_000, iters: quick ? 500_000 : 2_000_000 },
     churn: {
       main: 100_000,
       sizes: quick || o.skip1m ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000],

@@ -101,7 +101,8 @@ export async function loadAllocators(oursModule) {
       name: 'thing',
       label: '@thi.ng/malloc MemPool',
       // Its pool cannot grow, so it gets room for the whole workload up front.
-      create: ({ expectBytes }) => new MemPool({ size: Math.min(FOUR_GIB - 65536, Math.ceil((expectBytes * 1.5) / 65536) * 65536 + 64 * MiB) }),
+      create: ({ expectBytes }) =>
+        new MemPool({ size: Math.min(FOUR_GIB - 65536, Math.ceil((expectBytes * 1.5) / 65536) * 65536 + 64 * MiB) }),
       prologue: '',
       malloc: (x) => `A.malloc(${x})`,
       free: (x) => `A.free(${x})`,

@@ -19,7 +19,16 @@ import { runChurn, runPairs, runRing } from './workloads.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 
 function args(argv) {
-  const o = { workload: 'churn', live: 100_000, size: 64, steps: 1_000_000, ours: null, top: 25, allocator: 'gomem', counts: false };
+  const o = {
+    workload: 'churn',
+    live: 100_000,
+    size: 64,
+    steps: 1_000_000,
+    ours: null,
+    top: 25,
+    allocator: 'gomem',
+    counts: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) o.workload = a;
@@ -52,7 +61,9 @@ function selfTimes(profile) {
 
 async function main() {
   const o = args(process.argv.slice(2));
-  const oursModule = o.ours ? pathToFileURL(resolve(o.ours, 'index.js')).href : new URL('../dist/index.js', import.meta.url).href;
+  const oursModule = o.ours
+    ? pathToFileURL(resolve(o.ours, 'index.js')).href
+    : new URL('../dist/index.js', import.meta.url).href;
   const adapter = (await loadAllocators(oursModule)).find((a) => a.name === o.allocator);
   if (!adapter || adapter.unavailable) throw new Error(`allocator ${o.allocator} is not available`);
   // Sequences are made before profiling starts, so the profile holds only the allocator's work.
@@ -78,7 +89,8 @@ async function main() {
       if (!script.url.includes('/runtime/') && !script.url.includes('/dist/')) continue;
       for (const fn of script.functions) {
         const count = fn.ranges[0]?.count ?? 0;
-        if (count > 0 && fn.functionName) rows.push([`${fn.functionName}  ${script.url.split('/').slice(-2).join('/')}`, count]);
+        if (count > 0 && fn.functionName)
+          rows.push([`${fn.functionName}  ${script.url.split('/').slice(-2).join('/')}`, count]);
       }
     }
     rows.sort((a, b) => b[1] - a[1]);
@@ -98,7 +110,9 @@ async function main() {
   const file = join(outDir, `${o.allocator}-${o.workload}-${o.workload === 'pair' ? o.size : o.live}.cpuprofile`);
   writeFileSync(file, JSON.stringify(profile));
   const { total, rows } = selfTimes(profile);
-  console.log(`${o.allocator} ${o.workload} (${o.workload === 'pair' ? `${o.size} B` : `${o.live} live`}): ${r.nsPerOp.toFixed(1)} ns/op over ${r.steps} steps; profile: ${file}`);
+  console.log(
+    `${o.allocator} ${o.workload} (${o.workload === 'pair' ? `${o.size} B` : `${o.live} live`}): ${r.nsPerOp.toFixed(1)} ns/op over ${r.steps} steps; profile: ${file}`,
+  );
   console.log('self time  function');
   for (const [key, t] of rows.slice(0, o.top)) console.log(`${((100 * t) / total).toFixed(1).padStart(8)}%  ${key}`);
 }

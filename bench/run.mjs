@@ -37,7 +37,18 @@ const HELP = `usage: npm run bench -- [options]      (or: node bench/run.mjs [op
 `;
 
 function parseArgs(argv) {
-  const o = { quick: false, json: false, jsonOut: null, trials: 0, only: null, skip1m: false, waitIdle: 0, seed: 20240601, ours: null, workloads: ['pairs', 'ring', 'churn', 'shared', 'escape', 'gc'] };
+  const o = {
+    quick: false,
+    json: false,
+    jsonOut: null,
+    trials: 0,
+    only: null,
+    skip1m: false,
+    waitIdle: 0,
+    seed: 20240601,
+    ours: null,
+    workloads: ['pairs', 'ring', 'churn', 'shared', 'escape', 'gc'],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.split('=', 2);
@@ -120,7 +131,9 @@ async function main() {
   const gc = gcFunction();
   if (o.waitIdle) await waitIdle(o.waitIdle, log);
 
-  const oursModule = o.ours ? pathToFileURL(resolve(o.ours, 'index.js')).href : new URL('../dist/index.js', import.meta.url).href;
+  const oursModule = o.ours
+    ? pathToFileURL(resolve(o.ours, 'index.js')).href
+    : new URL('../dist/index.js', import.meta.url).href;
   const all = await loadAllocators(oursModule);
   const adapters = all.filter((a) => !a.unavailable && (a.name === 'gomem' || !o.only || o.only.includes(a.name)));
   const names = adapters.map((a) => a.name);
@@ -133,11 +146,17 @@ async function main() {
   };
   machine.commit = gitDescribe();
   out(`gomem allocator benchmark — node ${machine.node}, ${machine.cores}× ${machine.cpu}, gomem ${machine.commit}`);
-  out(`load average at start: ${machine.loadavgStart.join(' ')}${loadStart[0] >= 1 ? '  (busy machine: numbers are noisier)' : ''}`);
+  out(
+    `load average at start: ${machine.loadavgStart.join(' ')}${loadStart[0] >= 1 ? '  (busy machine: numbers are noisier)' : ''}`,
+  );
   if (o.ours) out(`ours from: ${oursModule}`);
-  out(`mode: ${o.quick ? 'quick' : 'full'}, ${p.trials} trials each (median), seed ${o.seed}, thi.ng budget ${p.budgetMs} ms/trial`);
+  out(
+    `mode: ${o.quick ? 'quick' : 'full'}, ${p.trials} trials each (median), seed ${o.seed}, thi.ng budget ${p.budgetMs} ms/trial`,
+  );
   for (const a of all) {
-    out(`  ${a.name.padEnd(8)} ${a.label}${a.unavailable ? `  — UNAVAILABLE: ${a.unavailable}` : a.detail ? `  (${a.detail})` : ''}`);
+    out(
+      `  ${a.name.padEnd(8)} ${a.label}${a.unavailable ? `  — UNAVAILABLE: ${a.unavailable}` : a.detail ? `  (${a.detail})` : ''}`,
+    );
   }
   out('');
 
@@ -214,13 +233,21 @@ async function main() {
     const warm = Math.max(p.churn.warm, 2 * live);
     const seq = churnSequence(o.seed + live, live, warm + p.churn.timed);
     const label = `(${live === p.churn.main ? '3' : '4'}) churn ${fmtCount(live)} live`;
-    const cells = measure(label, (a) => runChurn(a, seq, { warm, budgetMs: budgetFor(a), expectBytes: live * MIX_MEAN_BYTES }));
+    const cells = measure(label, (a) =>
+      runChurn(a, seq, { warm, budgetMs: budgetFor(a), expectBytes: live * MIX_MEAN_BYTES }),
+    );
     churnRows.push({ title: label, cells, live });
     if (live === p.churn.main) mainChurn = cells;
   }
   const fpRows = [];
   if (churnRows.length > 0) {
-    out(table('(3)/(4) churn: free a random live block, allocate a new one (95% 8–256 B, 4.9% –32 KiB, 0.1% 64 KiB–1 MiB) — ns per step', churnRows, names));
+    out(
+      table(
+        '(3)/(4) churn: free a random live block, allocate a new one (95% 8–256 B, 4.9% –32 KiB, 0.1% 64 KiB–1 MiB) — ns per step',
+        churnRows,
+        names,
+      ),
+    );
     out('');
   }
   if (mainChurn) {
@@ -232,18 +259,28 @@ async function main() {
         name: a.name,
         footprint: last?.footprint ?? null,
         liveBytes: last?.liveBytes ?? NaN,
-        why: c?.error ? `n/a: ${c.error}` : a.name === 'bump' ? 'never reuses memory' : 'managed by V8 (not measurable per allocation)',
+        why: c?.error
+          ? `n/a: ${c.error}`
+          : a.name === 'bump'
+            ? 'never reuses memory'
+            : 'managed by V8 (not measurable per allocation)',
       });
     }
-    out(`(5) footprint at the end of the ${fmtCount(p.churn.main)}-block churn (peak bytes held / live bytes requested)`);
+    out(
+      `(5) footprint at the end of the ${fmtCount(p.churn.main)}-block churn (peak bytes held / live bytes requested)`,
+    );
     out(footprintTable(fpRows));
-    for (const r of fpRows) if (r.footprint) results.push({ workload: '(5) footprint', allocator: r.name, ...r.footprint, liveBytes: r.liveBytes });
+    for (const r of fpRows)
+      if (r.footprint)
+        results.push({ workload: '(5) footprint', allocator: r.name, ...r.footprint, liveBytes: r.liveBytes });
     out('');
   }
 
   // Issue 3.
   log('shared heap …');
-  const shared = !want('shared') ? { unavailable: 'shared heap: not run (--workloads)' } : await benchSharedHeap({ oursModule, seed: o.seed, quick: o.quick, trials: p.trials, log });
+  const shared = !want('shared')
+    ? { unavailable: 'shared heap: not run (--workloads)' }
+    : await benchSharedHeap({ oursModule, seed: o.seed, quick: o.quick, trials: p.trials, log });
   if (shared.unavailable) out(shared.unavailable);
   else out(shared.text);
   out('');
@@ -255,11 +292,18 @@ async function main() {
     try {
       const budget = o.quick ? 20_000 : 60_000;
       const script = new URL('../test/escape/robustness.mjs', import.meta.url).pathname;
-      const text = execFileSync(process.execPath, [script, '--budget-ms', String(budget)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const text = execFileSync(process.execPath, [script, '--budget-ms', String(budget)], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       escape = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1));
       const threads = escape.threads ?? 1;
-      const perThread = escape.linesPerThreadSecond ? `; one thread: ${escape.linesPerThreadSecond} lines/s of its busy time` : '';
-      out(`escape analysis (issue 6): ${escape.lines} lines in ${escape.packages} packages of ${escape.root} in ${escape.seconds.toFixed(1)} s on ${threads} thread${threads === 1 ? '' : 's'} = ${escape.linesPerSecond} lines/s (${escape.failures} failures${perThread})`);
+      const perThread = escape.linesPerThreadSecond
+        ? `; one thread: ${escape.linesPerThreadSecond} lines/s of its busy time`
+        : '';
+      out(
+        `escape analysis (issue 6): ${escape.lines} lines in ${escape.packages} packages of ${escape.root} in ${escape.seconds.toFixed(1)} s on ${threads} thread${threads === 1 ? '' : 's'} = ${escape.linesPerSecond} lines/s (${escape.failures} failures${perThread})`,
+      );
     } catch (err) {
       out(`escape analysis (issue 6): not measured: ${String(err && err.message ? err.message.split('\n')[0] : err)}`);
     }
@@ -297,29 +341,60 @@ async function main() {
   }
   if (escape) v.push(verdict('i6', 'escape analysis lines/s', escape.linesPerSecond, '>=', 50_000));
   const ns = (cells, n) => cells[n]?.ns ?? NaN;
-  for (const [us, tag] of [['gomem', 'ours'], ['gomem-np', 'ours-np']]) {
+  for (const [us, tag] of [
+    ['gomem', 'ours'],
+    ['gomem-np', 'ours-np'],
+  ]) {
     if (!names.includes(us)) continue;
-    for (const row of pairRows) v.push(verdict('(1)', `${row.title.slice(4)}: ${tag} / bump`, ns(row.cells, us) / ns(row.cells, 'bump'), '<=', 4));
-    for (const row of ringRows) v.push(verdict('(2)', `ring: ${tag} / bump`, ns(row.cells, us) / ns(row.cells, 'bump'), '<=', 4));
+    for (const row of pairRows)
+      v.push(
+        verdict('(1)', `${row.title.slice(4)}: ${tag} / bump`, ns(row.cells, us) / ns(row.cells, 'bump'), '<=', 4),
+      );
+    for (const row of ringRows)
+      v.push(verdict('(2)', `ring: ${tag} / bump`, ns(row.cells, us) / ns(row.cells, 'bump'), '<=', 4));
     if (mainChurn) {
       v.push(verdict('(3)', `churn 100k: ${tag} ns/step`, ns(mainChurn, us), '<=', 150));
       v.push(verdict('(3)', `churn 100k: TLSF / ${tag}`, ns(mainChurn, 'tlsf') / ns(mainChurn, us), '>=', 3));
     }
     for (const row of churnRows) {
       if (row.live === p.churn.main) continue;
-      v.push(verdict('(4)', `churn ${fmtCount(row.live)}: TLSF / ${tag}`, ns(row.cells, 'tlsf') / ns(row.cells, us), '>=', 3));
+      v.push(
+        verdict(
+          '(4)',
+          `churn ${fmtCount(row.live)}: TLSF / ${tag}`,
+          ns(row.cells, 'tlsf') / ns(row.cells, us),
+          '>=',
+          3,
+        ),
+      );
     }
     const fp = fpRows.find((r) => r.name === us)?.footprint;
     if (fp) v.push(verdict('(5)', `footprint / live (Sys), ${tag}`, fp.ratio, '<=', 1.3));
   }
   if (shared.verdicts) v.push(...shared.verdicts);
-  out('targets (issues 2' + (shared.verdicts ? ', 3' : '') + (trees && trees.depth === 18 ? ', 4' : '') + (escape ? ', 6' : '') + '):');
+  out(
+    'targets (issues 2' +
+      (shared.verdicts ? ', 3' : '') +
+      (trees && trees.depth === 18 ? ', 4' : '') +
+      (escape ? ', 6' : '') +
+      '):',
+  );
   for (const line of verdictLines(v)) out(line);
 
   machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
   out('');
   out(`load average at end: ${machine.loadavgEnd.join(' ')}`);
-  const doc = { machine, options: o, plan: p, allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })), results, shared, binaryTrees: trees, escape, targets: v };
+  const doc = {
+    machine,
+    options: o,
+    plan: p,
+    allocators: all.map(({ name, label, unavailable }) => ({ name, label, unavailable })),
+    results,
+    shared,
+    binaryTrees: trees,
+    escape,
+    targets: v,
+  };
   if (o.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
   return 0;

@@ -74,7 +74,14 @@ export function churnSequence(seed, live, steps) {
     victim[k] = rnd.u32() % live;
     size[k] = mixSize(rnd);
   }
-  return { live, steps, fill, victim, size, liveBytesAfter: (doneSteps) => liveBytesAfter(fill, victim, size, doneSteps) };
+  return {
+    live,
+    steps,
+    fill,
+    victim,
+    size,
+    liveBytesAfter: (doneSteps) => liveBytesAfter(fill, victim, size, doneSteps),
+  };
 }
 
 /** The requested bytes of the live set after the first `doneSteps` steps. */

@@ -39,7 +39,8 @@ export async function trial(Heap, oursModule, mode, threads, plan, seed) {
     common.handle = heap.handle();
   } else if (mode === 'locked') {
     heap = new Heap({ maxBytes });
-    if (!(heap.buffer instanceof SharedArrayBuffer)) throw new Error('the non-shared heap is not in a SharedArrayBuffer');
+    if (!(heap.buffer instanceof SharedArrayBuffer))
+      throw new Error('the non-shared heap is not in a SharedArrayBuffer');
     common.buffer = heap.buffer;
     common.lockBuffer = new SharedArrayBuffer(4);
   }
@@ -102,8 +103,11 @@ function exited(w) {
 /** Runs the shared-heap benchmark, or returns { unavailable } with the reason. */
 export async function benchSharedHeap({ oursModule, seed, quick, trials, log }) {
   const { Heap } = await import(oursModule);
-  if (!sharedHeapAvailable(Heap)) return { unavailable: 'shared heap: not available yet (no Heap.attach in this build)' };
-  const plan = quick ? { live: 100_000, warm: 50_000, steps: 300_000 } : { live: 100_000, warm: 200_000, steps: 1_000_000 };
+  if (!sharedHeapAvailable(Heap))
+    return { unavailable: 'shared heap: not available yet (no Heap.attach in this build)' };
+  const plan = quick
+    ? { live: 100_000, warm: 50_000, steps: 300_000 }
+    : { live: 100_000, warm: 200_000, steps: 1_000_000 };
   const configs = [
     { key: 'own1', label: 'non-shared heap, 1 thread', mode: 'own', threads: 1 },
     // Nothing shared at all: what two threads of this churn can reach on this machine.
@@ -149,11 +153,15 @@ export async function benchSharedHeap({ oursModule, seed, quick, trials, log }) 
       continue;
     }
     const rel = r.mops / by.shared1.mops;
-    lines.push(`${r.label.padEnd(28)}  ${r.nsPerOp.toFixed(1).padStart(16)}   ${r.mops.toFixed(2).padStart(12)}   ${Number.isFinite(rel) ? `${rel.toFixed(2)}×` : '—'}`.trimEnd());
+    lines.push(
+      `${r.label.padEnd(28)}  ${r.nsPerOp.toFixed(1).padStart(16)}   ${r.mops.toFixed(2).padStart(12)}   ${Number.isFinite(rel) ? `${rel.toFixed(2)}×` : '—'}`.trimEnd(),
+    );
   }
   const ceiling = ok(by.own2).mops / ok(by.own1).mops;
   if (Number.isFinite(ceiling)) {
-    lines.push(`the machine's ceiling for 2 threads (2 separate heaps / 1 heap): ${ceiling.toFixed(2)}×; the shared heap reaches ${(ok(by.shared2).mops / ok(by.shared1).mops).toFixed(2)}×`);
+    lines.push(
+      `the machine's ceiling for 2 threads (2 separate heaps / 1 heap): ${ceiling.toFixed(2)}×; the shared heap reaches ${(ok(by.shared2).mops / ok(by.shared1).mops).toFixed(2)}×`,
+    );
   }
   const verdicts = [
     verdict('i3', 'shared heap: 2 threads / 1 thread throughput', ok(by.shared2).mops / ok(by.shared1).mops, '>=', 1.6),

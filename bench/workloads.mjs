@@ -138,6 +138,10 @@ export function runChurn(adapter, seq, { warm, budgetMs, expectBytes }) {
     steps: t.steps,
     doneSteps,
     liveBytes,
-    footprint: fp && { ...fp, ratio: fp.bytes / liveBytes, inUseRatio: fp.inUseBytes ? fp.inUseBytes / liveBytes : undefined },
+    footprint: fp && {
+      ...fp,
+      ratio: fp.bytes / liveBytes,
+      inUseRatio: fp.inUseBytes ? fp.inUseBytes / liveBytes : undefined,
+    },
   };
 }

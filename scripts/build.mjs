@@ -18,28 +18,20 @@
 //
 //   node scripts/build.mjs [--project tsconfig.build.json] [--no-inline]
 
-import ts from "typescript";
-import { dirname, resolve } from "node:path";
+import ts from 'typescript';
+import { dirname, resolve } from 'node:path';
 
 const args = process.argv.slice(2);
-const projectArg = args.indexOf("--project");
-const project = resolve(
-  projectArg >= 0 ? args[projectArg + 1] : "tsconfig.build.json",
-);
-const inline = !args.includes("--no-inline");
+const projectArg = args.indexOf('--project');
+const project = resolve(projectArg >= 0 ? args[projectArg + 1] : 'tsconfig.build.json');
+const inline = !args.includes('--no-inline');
 
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 function readProject(path) {
   const read = ts.readConfigFile(path, ts.sys.readFile);
   if (read.error) return { errors: [read.error] };
-  const parsed = ts.parseJsonConfigFileContent(
-    read.config,
-    ts.sys,
-    dirname(path),
-    undefined,
-    path,
-  );
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(path), undefined, path);
   return { parsed, errors: parsed.errors };
 }
 
@@ -49,40 +41,19 @@ function constantFolder(checker) {
   const evaluating = new Set();
 
   function declarationOf(symbol) {
-    const s =
-      symbol.flags & ts.SymbolFlags.Alias
-        ? checker.getAliasedSymbol(symbol)
-        : symbol;
+    const s = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
     const d = s.valueDeclaration;
-    if (
-      !d ||
-      !ts.isVariableDeclaration(d) ||
-      !ts.isIdentifier(d.name) ||
-      !d.initializer
-    )
-      return null;
+    if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || !d.initializer) return null;
     const list = d.parent;
-    if (
-      !ts.isVariableDeclarationList(list) ||
-      !(list.flags & ts.NodeFlags.Const)
-    )
-      return null;
-    if (
-      !ts.isVariableStatement(list.parent) ||
-      !ts.isSourceFile(list.parent.parent)
-    )
-      return null;
+    if (!ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return null;
+    if (!ts.isVariableStatement(list.parent) || !ts.isSourceFile(list.parent.parent)) return null;
     if (!CONSTANT_NAME.test(d.name.text)) return null;
     return { symbol: s, declaration: d };
   }
 
   function fold(expr) {
     if (ts.isNumericLiteral(expr)) return Number(expr.text);
-    if (
-      ts.isParenthesizedExpression(expr) ||
-      ts.isAsExpression(expr) ||
-      ts.isSatisfiesExpression(expr)
-    ) {
+    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr)) {
       return fold(expr.expression);
     }
     if (ts.isPrefixUnaryExpression(expr)) {
@@ -167,52 +138,21 @@ function inlineConstants(program, counter) {
   const isUse = (node) => {
     const p = node.parent;
     if (!p) return false;
-    if (
-      (ts.isVariableDeclaration(p) ||
-        ts.isParameter(p) ||
-        ts.isBindingElement(p)) &&
-      p.name === node
-    )
-      return false;
-    if (
-      ts.isImportSpecifier(p) ||
-      ts.isExportSpecifier(p) ||
-      ts.isImportClause(p) ||
-      ts.isNamespaceImport(p)
-    )
+    if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) && p.name === node) return false;
+    if (ts.isImportSpecifier(p) || ts.isExportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p))
       return false;
     if (ts.isPropertyAccessExpression(p) && p.name === node) return false;
-    if (
-      (ts.isPropertyAssignment(p) ||
-        ts.isPropertyDeclaration(p) ||
-        ts.isMethodDeclaration(p)) &&
-      p.name === node
-    )
+    if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p)) && p.name === node)
       return false;
-    if (ts.isShorthandPropertyAssignment(p) || ts.isExportAssignment(p))
-      return false;
-    if (
-      ts.isFunctionDeclaration(p) ||
-      ts.isClassDeclaration(p) ||
-      ts.isEnumMember(p)
-    )
-      return false;
+    if (ts.isShorthandPropertyAssignment(p) || ts.isExportAssignment(p)) return false;
+    if (ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) || ts.isEnumMember(p)) return false;
     return true;
   };
   return (context) => {
     const { factory } = context;
     const visit = (node) => {
-      if (
-        ts.isTypeNode(node) ||
-        ts.isImportDeclaration(node) ||
-        ts.isExportDeclaration(node)
-      )
-        return node;
-      if (
-        ts.isIdentifier(node) &&
-        CONSTANT_NAME.test(node.text) &&
-        isUse(node)
-      ) {
+      if (ts.isTypeNode(node) || ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return node;
+      if (ts.isIdentifier(node) && CONSTANT_NAME.test(node.text) && isUse(node)) {
         const symbol = checker.getSymbolAtLocation(node);
         const value = symbol ? valueOf(symbol) : null;
         if (value !== null) {
@@ -220,10 +160,7 @@ function inlineConstants(program, counter) {
           const literal = factory.createNumericLiteral(Math.abs(value));
           const signed =
             value < 0 || Object.is(value, -0)
-              ? factory.createPrefixUnaryExpression(
-                  ts.SyntaxKind.MinusToken,
-                  literal,
-                )
+              ? factory.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, literal)
               : literal;
           // Parenthesised so that `-x`, `a.b` and the like keep their meaning, and a comment names the constant.
           return ts.addSyntheticTrailingComment(
@@ -271,18 +208,10 @@ function main() {
     false,
     inline ? { before: [inlineConstants(program, counter)] } : undefined,
   );
-  const diagnostics = ts.sortAndDeduplicateDiagnostics([
-    ...ts.getPreEmitDiagnostics(program),
-    ...emitted.diagnostics,
-  ]);
+  const diagnostics = ts.sortAndDeduplicateDiagnostics([...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics]);
   report(diagnostics);
-  if (
-    diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error) ||
-    emitted.emitSkipped
-  )
-    return 1;
-  if (process.env.GOMEM_BUILD_VERBOSE)
-    process.stderr.write(`inlined ${counter.uses} constant uses\n`);
+  if (diagnostics.some((d) => d.category === ts.DiagnosticCategory.Error) || emitted.emitSkipped) return 1;
+  if (process.env.GOMEM_BUILD_VERBOSE) process.stderr.write(`inlined ${counter.uses} constant uses\n`);
   return 0;
 }
 

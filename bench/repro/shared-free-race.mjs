@@ -12,7 +12,14 @@ const threads = Number(process.argv[3] ?? 2);
 let failures = 0;
 for (let t = 0; t < trials; t++) {
   try {
-    const r = await trial(Heap, oursModule, 'shared', threads, { live: 100_000, warm: 200_000, steps: 300_000 }, 20240601 + t);
+    const r = await trial(
+      Heap,
+      oursModule,
+      'shared',
+      threads,
+      { live: 100_000, warm: 200_000, steps: 300_000 },
+      20240601 + t,
+    );
     console.log(`trial ${t + 1}: ok (${r.mops.toFixed(2)} Mops/s)`);
   } catch (err) {
     failures++;

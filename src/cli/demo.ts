@@ -14,7 +14,14 @@ import { Heap, sizeClasses, type MemStats } from '../index.js';
 import type { HeapHandle } from '../runtime/heap.js';
 import { type MemProfileRecord } from '../profile/memprofile.js';
 import { encodeHeapProfile } from '../profile/pprof.js';
-import { type GcCycleTimes, HeapTracer, type TraceEvent, startTrace, traceFile, traceGcCycle } from '../profile/trace.js';
+import {
+  type GcCycleTimes,
+  HeapTracer,
+  type TraceEvent,
+  startTrace,
+  traceFile,
+  traceGcCycle,
+} from '../profile/trace.js';
 import { WORKLOAD_NAMES, type WorkloadName, makeWorkload } from '../inspector/workloads.js';
 import type { Subcommand } from './main.js';
 
@@ -60,7 +67,8 @@ export function parseWorkload(value: string | undefined): WorkloadName {
 export function intOption(value: string | undefined, name: string, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new DemoUsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new DemoUsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
   return n;
 }
 
@@ -84,7 +92,9 @@ export function formatMemStats(st: MemStats): string {
     ['OtherSys', st.OtherSys, 'header, mcentrals'],
     ['NextGC', st.NextGC, 'heap goal'],
   ];
-  const lines = rows.map(([k, v, what]) => `  ${k.padEnd(13)} ${String(v).padStart(13)}  ${mib(v).padStart(12)}  ${what}`);
+  const lines = rows.map(
+    ([k, v, what]) => `  ${k.padEnd(13)} ${String(v).padStart(13)}  ${mib(v).padStart(12)}  ${what}`,
+  );
   lines.push(`  ${'Mallocs'.padEnd(13)} ${String(st.Mallocs).padStart(13)}`);
   lines.push(`  ${'Frees'.padEnd(13)} ${String(st.Frees).padStart(13)}`);
   lines.push(`  ${'HeapObjects'.padEnd(13)} ${String(st.HeapObjects).padStart(13)}`);
@@ -105,7 +115,9 @@ export function formatBySize(st: MemStats): string {
         `${String(row.Mallocs).padStart(12)} ${String(row.Frees).padStart(12)} ${String(live).padStart(12)} ${String(live * c.size).padStart(14)}`,
     );
   }
-  lines.push("  (BySize covers classes up to 60, 18432 B, as Go's does; larger classes and large objects are in the totals)");
+  lines.push(
+    "  (BySize covers classes up to 60, 18432 B, as Go's does; larger classes and large objects are in the totals)",
+  );
   return lines.join('\n');
 }
 
@@ -125,7 +137,12 @@ interface ThreadResult {
 }
 
 /** Runs the workload on this thread's Heap object, in slices, calling `progress` between them. */
-function runOn(heap: Heap, spec: RunSpec, progress: (done: number, total: number) => void, given: HeapTracer | null = null): ThreadResult {
+function runOn(
+  heap: Heap,
+  spec: RunSpec,
+  progress: (done: number, total: number) => void,
+  given: HeapTracer | null = null,
+): ThreadResult {
   const tracer = spec.trace ? startTrace(heap, given ?? new HeapTracer(heap.p)) : null;
   const w = makeWorkload(spec.workload, heap, { steps: spec.steps, seed: spec.seed, live: spec.live });
   const slice = spec.workload === 'binary-trees' ? 4 : 4096;
@@ -195,7 +212,8 @@ export const demoCommand: Subcommand = {
       memProfileRate: intOption(values['mem-profile-rate'], 'mem-profile-rate', 512 * 1024, 0),
       trace: values.trace !== undefined,
     };
-    const gogc = values.gogc === undefined ? undefined : values.gogc === 'off' ? -1 : intOption(values.gogc, 'gogc', 100, -1);
+    const gogc =
+      values.gogc === undefined ? undefined : values.gogc === 'off' ? -1 : intOption(values.gogc, 'gogc', 100, -1);
     const heap = new Heap({
       maxBytes: intOption(values['max-bytes'], 'max-bytes', 1 << 30),
       memProfileRate: spec.memProfileRate,
@@ -204,10 +222,15 @@ export const demoCommand: Subcommand = {
     });
     const progressOn = process.stderr.isTTY === true && !values.json;
     const tracer = spec.trace ? new HeapTracer(heap.p) : null;
-    const collected = heap as Partial<{ setGCPercent(n: number): number; setGCTrace(o: (line: string, cycle: GcCycleTimes) => void): void }>;
+    const collected = heap as Partial<{
+      setGCPercent(n: number): number;
+      setGCTrace(o: (line: string, cycle: GcCycleTimes) => void): void;
+    }>;
     if (typeof collected.setGCTrace !== 'function') {
       if (gogc !== undefined || values.gctrace) {
-        process.stderr.write('gomem demo: collector not available (heap.gc does not exist): --gogc/--gctrace ignored\n');
+        process.stderr.write(
+          'gomem demo: collector not available (heap.gc does not exist): --gogc/--gctrace ignored\n',
+        );
       }
     } else {
       if (gogc !== undefined) collected.setGCPercent!(gogc);
@@ -238,7 +261,10 @@ export const demoCommand: Subcommand = {
 
     if (values.profile !== undefined) {
       const records = results.flatMap((r) => r.records);
-      writeFileSync(values.profile, encodeHeapProfile(records, { rate: spec.memProfileRate, comments: [`gomem demo --workload ${workload}`] }));
+      writeFileSync(
+        values.profile,
+        encodeHeapProfile(records, { rate: spec.memProfileRate, comments: [`gomem demo --workload ${workload}`] }),
+      );
     }
     if (values.trace !== undefined) {
       writeFileSync(values.trace, JSON.stringify(traceFile(results.flatMap((r) => r.events))));

@@ -55,8 +55,12 @@ export const inspectCommand: Subcommand = {
       memProfileRate: intOption(values['mem-profile-rate'], 'mem-profile-rate', 512 * 1024, 0),
     });
     const steps = intOption(values.steps, 'steps', workload === 'binary-trees' ? 200 : 200_000, 1);
-    const exitAfter = values['exit-after'] === undefined ? Infinity : intOption(values['exit-after'], 'exit-after', 0, 1) * 1000;
-    const inspector = await serveInspector(heap, { port: intOption(values.port, 'port', 0, 0), log: (l) => process.stdout.write(l + '\n') });
+    const exitAfter =
+      values['exit-after'] === undefined ? Infinity : intOption(values['exit-after'], 'exit-after', 0, 1) * 1000;
+    const inspector = await serveInspector(heap, {
+      port: intOption(values.port, 'port', 0, 0),
+      log: (l) => process.stdout.write(l + '\n'),
+    });
     process.stdout.write(`running workload ${workload}; Ctrl-C to stop\n`);
     let stop = false;
     const onSignal = () => (stop = true);

@@ -11,7 +11,14 @@ import { walkAll } from './solve.js';
 import { Escape, STATE_PLANNED, STATE_TAGGED } from './walk.js';
 import { emptyLeaks, hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
 
-export type MessageKind = 'moved' | 'escapes' | 'noescape' | 'leak' | 'param-noescape' | 'self-assign' | 'uintptr'
+export type MessageKind =
+  | 'moved'
+  | 'escapes'
+  | 'noescape'
+  | 'leak'
+  | 'param-noescape'
+  | 'self-assign'
+  | 'uintptr'
   /** -m=2 only: explanation lines under an escape or leak, and closure capture decisions. */
   | 'explain';
 
@@ -56,7 +63,11 @@ export function setSmallFrames(on: boolean): void {
   MaxImplicitStackVarSize = on ? 16 * 1024 : 64 * 1024;
 }
 
-export function analyzePackage(parse: (name: string, text: string) => SourceFile, files: SourceFile[], opts: { explain?: boolean } = {}): PackageResult {
+export function analyzePackage(
+  parse: (name: string, text: string) => SourceFile,
+  files: SourceFile[],
+  opts: { explain?: boolean } = {},
+): PackageResult {
   const prog: Program = newProgram(parse);
   const pkg: Package = { name: 'p', path: 'p', scope: undefined as never, funcs: [], files, external: false };
   pkg.scope = new (prog.universe.constructor as { new (p: unknown): Package['scope'] })(prog.universe);
@@ -82,8 +93,20 @@ export function analyzePackage(parse: (name: string, text: string) => SourceFile
 
 function initFunction(initAssigns: InitAssign[]): FuncInfo {
   return {
-    name: 'init', node: null, sig: { params: [], paramNames: [], results: [], variadic: false }, recv: null, params: [], results: [],
-    body: null, outer: null, closures: [], closureVars: [], pragmas: new Set(), closureCalled: false, dcl: [], initAssigns,
+    name: 'init',
+    node: null,
+    sig: { params: [], paramNames: [], results: [], variadic: false },
+    recv: null,
+    params: [],
+    results: [],
+    body: null,
+    outer: null,
+    closures: [],
+    closureVars: [],
+    pragmas: new Set(),
+    closureCalled: false,
+    dcl: [],
+    initAssigns,
   };
 }
 
@@ -109,7 +132,12 @@ function bottomUp(funcs: FuncInfo[]): FuncInfo[][] {
     if (f.refs) {
       const refs = f.refs.slice().sort((a, b) => b.end - a.end);
       for (const x of refs) {
-        const fn = x.kind === 'selector_expression' ? (x.data as { fn?: FuncInfo }).fn : x.obj?.kind === 'func' ? x.obj.info : undefined;
+        const fn =
+          x.kind === 'selector_expression'
+            ? (x.data as { fn?: FuncInfo }).fn
+            : x.obj?.kind === 'func'
+              ? x.obj.info
+              : undefined;
         if (fn && local.has(fn)) out.push(fn);
       }
     }
@@ -191,10 +219,19 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[], trace: TraceEntry[
     const fname = loc.curfn?.name ?? '';
     if (loc.kind === 'var') {
       if (loc.escapes && loc.v && loc.v.name && !loc.v.name.startsWith('~')) {
-        messages.push({ ...msg(loc.file, loc.pos, `moved to heap: ${loc.label}`, 'moved', fname), reason: classify(loc), flow: loc.explanation ?? [] });
+        messages.push({
+          ...msg(loc.file, loc.pos, `moved to heap: ${loc.label}`, 'moved', fname),
+          reason: classify(loc),
+          flow: loc.explanation ?? [],
+        });
       }
     } else if (loc.kind === 'expr' && !loc.goDeferWrapper) {
-      if (loc.escapes) messages.push({ ...msg(loc.file, loc.pos, `${loc.label} escapes to heap`, 'escapes', fname), reason: classify(loc), flow: loc.explanation ?? [] });
+      if (loc.escapes)
+        messages.push({
+          ...msg(loc.file, loc.pos, `${loc.label} escapes to heap`, 'escapes', fname),
+          reason: classify(loc),
+          flow: loc.explanation ?? [],
+        });
       else messages.push(msg(loc.file, loc.pos, `${loc.label} does not escape`, 'noescape', fname));
     }
   }
@@ -211,7 +248,6 @@ function runBatch(fns: FuncInfo[], messages: EscapeMessage[], trace: TraceEntry[
   if (trace) trace.push(...messages.slice(finished));
 }
 
-
 function msg(file: SourceFile, pos: number, textS: string, kind: MessageKind, func: string): EscapeMessage {
   const { line, col } = lineCol(file, pos);
   return { file: file.name, line, col, text: textS, kind, func };
@@ -224,7 +260,11 @@ function flowClosure(b: Batch, c: { k: Hole; fn: FuncInfo | null; loc: Location;
     const byval = !loc.addrtaken && !loc.reassigned && size <= 128;
     if (b.trace && loc.v) {
       const how = byval ? 'value' : 'ref';
-      b.trace.push({ file: loc.file, pos: loc.pos, text: `${loc.v.fn?.name ?? ''} capturing by ${how}: ${loc.label} (addr=${loc.addrtaken} assign=${loc.reassigned} width=${size})` });
+      b.trace.push({
+        file: loc.file,
+        pos: loc.pos,
+        text: `${loc.v.fn?.name ?? ''} capturing by ${how}: ${loc.label} (addr=${loc.addrtaken} assign=${loc.reassigned} width=${size})`,
+      });
     }
     let k = c.k;
     const use = (loc.v && c.fn?.closureVarUse?.get(loc.v)) || loc.pos;
@@ -295,7 +335,13 @@ function paramTags(fn: FuncInfo, messages: EscapeMessage[]): void {
         return void tags.push(null);
       }
       const ut = under(t);
-      if (i === lastIdx && fn.sig.variadic && ut.k === 'slice' && under(ut.elem).k === 'basic' && (under(ut.elem) as { name: string }).name === 'uintptr') {
+      if (
+        i === lastIdx &&
+        fn.sig.variadic &&
+        ut.k === 'slice' &&
+        under(ut.elem).k === 'basic' &&
+        (under(ut.elem) as { name: string }).name === 'uintptr'
+      ) {
         diag(p, `marking ${name} as escaping ...uintptr`, 'uintptr');
         return void tags.push(null);
       }
@@ -318,7 +364,16 @@ function paramTags(fn: FuncInfo, messages: EscapeMessage[]): void {
     for (let r = 0; r < numEscResults; r++) {
       const x = esc[1 + r]!;
       if (x >= 0 && p.decl) {
-        messages.push({ ...msg(p.decl.file, p.decl.start, `leaking param: ${name} to result ${fn.results[r]?.name ?? '~r' + r} level=${x}`, 'leak', fn.name), flow });
+        messages.push({
+          ...msg(
+            p.decl.file,
+            p.decl.start,
+            `leaking param: ${name} to result ${fn.results[r]?.name ?? '~r' + r} level=${x}`,
+            'leak',
+            fn.name,
+          ),
+          flow,
+        });
       }
     }
   });
@@ -337,8 +392,13 @@ function classify(loc: Location): Reason {
   const steps = loc.explanation ?? [];
   const whys = steps.flatMap((s) => s.notes.map((n) => n.why));
   if (whys.includes('captured by a closure') || whys.includes('reference')) return 'closure capture';
-  if (whys.includes('return') || steps.some((s) => /^~r\d|^[a-zA-Z_]\w*$/.test(s.dst) && s.dst !== '{heap}' && isResultName(s.dst, loc))) return 'returned pointer';
-  if (whys.includes('appendee slice') || whys.includes('appended slice...') || whys.includes('copied slice')) return 'dynamic size or growth';
+  if (
+    whys.includes('return') ||
+    steps.some((s) => /^~r\d|^[a-zA-Z_]\w*$/.test(s.dst) && s.dst !== '{heap}' && isResultName(s.dst, loc))
+  )
+    return 'returned pointer';
+  if (whys.includes('appendee slice') || whys.includes('appended slice...') || whys.includes('copied slice'))
+    return 'dynamic size or growth';
   if (whys.includes('interface-converted')) return 'interface conversion';
   if (whys.includes('call parameter')) return 'passed to a function that keeps it';
   return 'stored into something that escapes';

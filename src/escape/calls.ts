@@ -10,7 +10,19 @@ import { lookupFieldOrMethod, type Selection } from './check.js';
 import { Hole, type Location } from './graph.js';
 import { printExpr } from './print.js';
 import { externalTags } from './stdlib-tags.js';
-import { emptyLeaks, hasPointers, isInterface, numEscResults, sizeof, typeString, under, type FuncInfo, type Leaks, type Type, type VarObj } from './types.js';
+import {
+  emptyLeaks,
+  hasPointers,
+  isInterface,
+  numEscResults,
+  sizeof,
+  typeString,
+  under,
+  type FuncInfo,
+  type Leaks,
+  type Type,
+  type VarObj,
+} from './types.js';
 import { STATE_PLANNED, receiverExpr, type Escape, type ReceiverExpr } from './walk.js';
 
 export function inMutualBatch(fn: FuncInfo): boolean {
@@ -59,7 +71,8 @@ function isTrivialArg(n: Node): boolean {
   if (n.implicit) return false;
   if (m.cval !== undefined || m.kind === 'nil') return true;
   if (m.kind === 'identifier' && m.obj?.kind === 'func') return true;
-  if (m.kind === 'selector_expression' && (m.role === 'methexpr' || (m.role === 'pkgmember' && m.obj?.kind === 'func'))) return true;
+  if (m.kind === 'selector_expression' && (m.role === 'methexpr' || (m.role === 'pkgmember' && m.obj?.kind === 'func')))
+    return true;
   return false;
 }
 
@@ -98,7 +111,12 @@ function receiverArgument(e: Escape, k: Hole, r: ReceiverExpr): void {
  * x.(T) — a static method call, or, when T gets the method from an embedded interface, an
  * interface call on that field ("partially devirtualizing").
  */
-function devirtualize(e: Escape, call: Node, sel: Node, s: Selection): { recv: ReceiverExpr; fn: FuncInfo | null } | null {
+function devirtualize(
+  e: Escape,
+  call: Node,
+  sel: Node,
+  s: Selection,
+): { recv: ReceiverExpr; fn: FuncInfo | null } | null {
   if (s.kind !== 'imethod' || s.steps.length > 0) return null;
   const base = child(sel, 'operand')!;
   const value = staticValueNode(base);
@@ -106,7 +124,8 @@ function devirtualize(e: Escape, call: Node, sel: Node, s: Selection): { recv: R
   let concrete: Type | undefined;
   if (value.implicit && value.type && !isInterface(value.type)) concrete = value.type;
   else if (value.role === 'conv' && value.type && isInterface(value.type)) {
-    const x = value.kind === 'type_conversion_expression' ? child(value, 'operand')! : child(value, 'arguments')?.kids[0];
+    const x =
+      value.kind === 'type_conversion_expression' ? child(value, 'operand')! : child(value, 'arguments')?.kids[0];
     if (x?.type && !isInterface(x.type)) concrete = x.type;
   }
   if (!concrete) return null;
@@ -128,14 +147,18 @@ function devirtualize(e: Escape, call: Node, sel: Node, s: Selection): { recv: R
   if (m.steps.length === 0) onPtr = under(concrete).k === 'pointer';
   else onPtr = under(m.steps[m.steps.length - 1]!.field.type).k === 'pointer';
   const wantPtr = !!m.fn.pointerRecv;
-  return { recv: { base, steps: m.steps, addr: wantPtr && !onPtr, deref: !wantPtr && onPtr, dotType: concrete }, fn: m.fn };
+  return {
+    recv: { base, steps: m.steps, addr: wantPtr && !onPtr, deref: !wantPtr && onPtr, dotType: concrete },
+    fn: m.fn,
+  };
 }
 
 function staticValueNode(n: Node, depth = 0): Node | null {
   const m = unparen(n);
   if (m.kind !== 'identifier') return depth > 0 ? m : null;
   const o = m.obj;
-  if (o?.kind !== 'var' || o.cls !== 'auto' || o.addrTaken || o.assigns > 0 || !o.defn || depth > 10) return depth > 0 ? m : null;
+  if (o?.kind !== 'var' || o.cls !== 'auto' || o.addrTaken || o.assigns > 0 || !o.defn || depth > 10)
+    return depth > 0 ? m : null;
   const d = o.defn;
   let names: Node[];
   let values: Node[];
@@ -225,7 +248,12 @@ export function call(e: Escape, ks: Hole[] | null, n: Node): void {
       if (ks[i] && loc) e.b.flow(ks[i]!, loc);
     });
   }
-  if (recv) receiverArgument(e, tagHoleFor(e, ks, fn, -1).note(() => printExpr(n), 'call parameter', n.file, n), recv);
+  if (recv)
+    receiverArgument(
+      e,
+      tagHoleFor(e, ks, fn, -1).note(() => printExpr(n), 'call parameter', n.file, n),
+      recv,
+    );
   else if (wrapState && !isTrivialArg(fnNode)) argument(e, e.b.discardHole(), fnNode, n);
   else e.expr(e.b.discardHole(), fnNode);
   const sig = info.sig;
@@ -254,8 +282,17 @@ export function call(e: Escape, ks: Hole[] | null, n: Node): void {
       const extra = args.slice(np - 1);
       if (extra.length === 0) continue;
       const argList = child(n, 'arguments')!;
-      const k = e.spill(hole(i).note(() => printExpr(n), 'call parameter', n.file, n), n, '... argument', 'slicelit', {}, argList.start, params[i]);
-      for (const a of extra) argument(e, k.note('... argument', 'slice-literal-element', n.file, argList.start), a, null);
+      const k = e.spill(
+        hole(i).note(() => printExpr(n), 'call parameter', n.file, n),
+        n,
+        '... argument',
+        'slicelit',
+        {},
+        argList.start,
+        params[i],
+      );
+      for (const a of extra)
+        argument(e, k.note('... argument', 'slice-literal-element', n.file, argList.start), a, null);
       continue;
     }
     const a = args[i];
@@ -274,14 +311,16 @@ function builtinCall(e: Escape, ks: Hole[] | null, n: Node): void {
       if (!s) return;
       const st = s.type ? under(s.type) : undefined;
       let appendeeK = k0;
-      if (st?.k === 'slice' && hasPointers(st.elem)) appendeeK = e.teeHole([k0, e.b.heapHole().deref(() => printExpr(n), 'appendee slice', n.file, n)]);
+      if (st?.k === 'slice' && hasPointers(st.elem))
+        appendeeK = e.teeHole([k0, e.b.heapHole().deref(() => printExpr(n), 'appendee slice', n.file, n)]);
       argument(e, appendeeK, s, n);
       if (ddd) {
         const a = args[1];
         if (!a) return;
         const at = a.type ? under(a.type) : undefined;
         let k = discard();
-        if (at?.k === 'slice' && hasPointers(at.elem)) k = e.b.heapHole().deref(() => printExpr(n), 'appended slice...', n.file, n);
+        if (at?.k === 'slice' && hasPointers(at.elem))
+          k = e.b.heapHole().deref(() => printExpr(n), 'appended slice...', n.file, n);
         argument(e, k, a, n);
       } else for (const a of args.slice(1)) argument(e, e.b.heapHole(), a, n);
       return;
@@ -292,7 +331,8 @@ function builtinCall(e: Escape, ks: Hole[] | null, n: Node): void {
       if (!y) return;
       const yt = y.type ? under(y.type) : undefined;
       let k = discard();
-      if (yt?.k === 'slice' && hasPointers(yt.elem)) k = e.b.heapHole().deref(() => printExpr(n), 'copied slice', n.file, n);
+      if (yt?.k === 'slice' && hasPointers(yt.elem))
+        k = e.b.heapHole().deref(() => printExpr(n), 'copied slice', n.file, n);
       argument(e, k, y, n);
       return;
     }
@@ -323,7 +363,9 @@ function builtinCall(e: Escape, ks: Hole[] | null, n: Node): void {
       if (args[0]) argument(e, k0, args[0], n);
       if (args[1]) argument(e, discard(), args[1], n);
       return;
-    case 'unsafe.Sizeof': case 'unsafe.Alignof': case 'unsafe.Offsetof':
+    case 'unsafe.Sizeof':
+    case 'unsafe.Alignof':
+    case 'unsafe.Offsetof':
       return;
     default:
       for (const a of args) argument(e, discard(), a, n);
@@ -341,8 +383,14 @@ export function goDefer(e: Escape, s: Node): void {
     return;
   }
   const info = c.data as CallInfo | undefined;
-  if (c.role === 'call' && info && (info.kind === 'func' || info.kind === 'value' || info.kind === 'closure') && info.sig &&
-    info.sig.params.length + info.sig.results.length === 0 && !(info.kind === 'func' && info.fn?.recv)) {
+  if (
+    c.role === 'call' &&
+    info &&
+    (info.kind === 'func' || info.kind === 'value' || info.kind === 'closure') &&
+    info.sig &&
+    info.sig.params.length + info.sig.results.length === 0 &&
+    !(info.kind === 'func' && info.fn?.recv)
+  ) {
     e.expr(k, child(c, 'function')!);
     return;
   }
@@ -354,7 +402,11 @@ export function goDefer(e: Escape, s: Node): void {
   } finally {
     wrapState = saved;
   }
-  const loc = e.newLoc('expr', 'func literal', s.file, s.start, true, { type: { k: 'func', sig: { params: [], paramNames: [], results: [], variadic: false } } as Type, op: 'closure', extra: { closureSize: 8 + ws.tmps.length * 8 } });
+  const loc = e.newLoc('expr', 'func literal', s.file, s.start, true, {
+    type: { k: 'func', sig: { params: [], paramNames: [], results: [], variadic: false } } as Type,
+    op: 'closure',
+    extra: { closureSize: 8 + ws.tmps.length * 8 },
+  });
   loc.goDeferWrapper = true;
   e.b.flow(k.addr('go/defer', 'spill', s.file, s.start), loc);
   e.b.closures.push({ k: new Hole(loc), fn: null as unknown as FuncInfo, loc, vars: ws.tmps } as never);

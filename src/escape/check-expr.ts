@@ -8,7 +8,18 @@ import { child, children, goPos, text, type Node } from './ast.js';
 import { lookupFieldOrMethod, packageMember, packageType, resolveType, type Ctx, type Selection } from './check.js';
 import { checkClosure } from './check-stmt.js';
 import {
-  T, defaultType, identical, isInterface, isUntyped, under, type ConstValue, type FuncInfo, type Obj, type Signature, type Type, type VarObj,
+  T,
+  defaultType,
+  identical,
+  isInterface,
+  isUntyped,
+  under,
+  type ConstValue,
+  type FuncInfo,
+  type Obj,
+  type Signature,
+  type Type,
+  type VarObj,
 } from './types.js';
 
 export interface CallInfo {
@@ -84,8 +95,16 @@ export function typeOfTypeExpr(c: Ctx, n: Node): Type | undefined {
       const e = typeOfTypeExpr(c, child(n, 'operand')!);
       return e ? { k: 'pointer', elem: e } : undefined;
     }
-    case 'pointer_type': case 'slice_type': case 'array_type': case 'map_type': case 'channel_type': case 'function_type':
-    case 'struct_type': case 'interface_type': case 'implicit_length_array_type': case 'generic_type':
+    case 'pointer_type':
+    case 'slice_type':
+    case 'array_type':
+    case 'map_type':
+    case 'channel_type':
+    case 'function_type':
+    case 'struct_type':
+    case 'interface_type':
+    case 'implicit_length_array_type':
+    case 'generic_type':
       return resolveType(c, n);
     default:
       return undefined;
@@ -129,7 +148,8 @@ function exprInner(c: Ctx, n: Node, expected?: Type): Type {
     case 'raw_string_literal':
       n.cval = { k: 'string', v: stringValue(text(n)) };
       return T.untypedString;
-    case 'true': case 'false':
+    case 'true':
+    case 'false':
       n.cval = { k: 'bool', v: n.kind === 'true' };
       return T.untypedBool;
     case 'nil':
@@ -172,7 +192,8 @@ function exprInner(c: Ctx, n: Node, expected?: Type): Type {
       }
       const u = under(xt);
       if (u.k === 'array') return { k: 'slice', elem: u.elem };
-      if (u.k === 'pointer' && under(u.elem).k === 'array') return { k: 'slice', elem: (under(u.elem) as { elem: Type }).elem };
+      if (u.k === 'pointer' && under(u.elem).k === 'array')
+        return { k: 'slice', elem: (under(u.elem) as { elem: Type }).elem };
       if (u.k === 'basic' && u.name === 'untyped string') return T.string;
       return xt;
     }
@@ -206,7 +227,19 @@ function runeValue(s: string): number {
   const body = s.slice(1, -1);
   if (!body.startsWith('\\')) return body.codePointAt(0) ?? 0;
   const e = body[1]!;
-  const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92, "'": 39, '"': 34, '0': 0 };
+  const simple: Record<string, number> = {
+    n: 10,
+    t: 9,
+    r: 13,
+    a: 7,
+    b: 8,
+    f: 12,
+    v: 11,
+    '\\': 92,
+    "'": 39,
+    '"': 34,
+    '0': 0,
+  };
   if (e === 'x' || e === 'u' || e === 'U') return parseInt(body.slice(2), 16);
   if (/[0-7]/.test(e)) return parseInt(body.slice(1), 8);
   return simple[e] ?? 0;
@@ -216,7 +249,15 @@ function stringValue(s: string): string {
   if (s.startsWith('`')) return s.slice(1, -1).replace(/\r/g, '');
   if (!s.includes('\\')) return s.slice(1, -1);
   try {
-    return JSON.parse(s.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\U([0-9a-fA-F]{8})/g, (_, h: string) => String.fromCodePoint(parseInt(h, 16))).replace(/\\([0-7]{3})/g, (_, o: string) => '\\u00' + parseInt(o, 8).toString(16).padStart(2, '0')).replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b').replace(/\\'/g, "'")) as string;
+    return JSON.parse(
+      s
+        .replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')
+        .replace(/\\U([0-9a-fA-F]{8})/g, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+        .replace(/\\([0-7]{3})/g, (_, o: string) => '\\u00' + parseInt(o, 8).toString(16).padStart(2, '0'))
+        .replace(/\\a/g, '\\u0007')
+        .replace(/\\v/g, '\\u000b')
+        .replace(/\\'/g, "'"),
+    ) as string;
   } catch {
     return s.slice(1, -1);
   }
@@ -309,7 +350,10 @@ function selectorType(c: Ctx, n: Node): Type {
       n.data = sel;
       noteRef(c, n);
       const sig = sel.fn.sig;
-      return { k: 'func', sig: { ...sig, params: [tt, ...sig.params], paramNames: ['', ...sig.paramNames], recv: undefined } };
+      return {
+        k: 'func',
+        sig: { ...sig, params: [tt, ...sig.params], paramNames: ['', ...sig.paramNames], recv: undefined },
+      };
     }
     return T.unknown;
   }
@@ -340,7 +384,8 @@ function importedPointerConv(c: Ctx, fnNode: Node): Type | undefined {
   if (op.kind !== 'identifier') return undefined;
   const o = c.scope.lookup(text(op));
   const name = text(child(sel, 'field')!);
-  if (o?.kind !== 'pkg' || o.path === 'unsafe' || !/^[A-Z]/.test(name) || packageMember(c, o.path, name)) return undefined;
+  if (o?.kind !== 'pkg' || o.path === 'unsafe' || !/^[A-Z]/.test(name) || packageMember(c, o.path, name))
+    return undefined;
   return { k: 'pointer', elem: packageType(c, o.path, name) };
 }
 
@@ -374,7 +419,12 @@ function callType(c: Ctx, n: Node, expected?: Type): Type {
   const at = argList ? argList.start : n.start;
   // Conversion? (A plain name is looked up once for both questions.)
   const fnObj = fnNode.kind === 'identifier' ? c.scope.lookup(text(fnNode)) : undefined;
-  const convT = fnNode.kind === 'identifier' ? (fnObj?.kind === 'type' ? fnObj.type : undefined) : typeOfTypeExpr(c, fnNode) ?? importedPointerConv(c, fnNode);
+  const convT =
+    fnNode.kind === 'identifier'
+      ? fnObj?.kind === 'type'
+        ? fnObj.type
+        : undefined
+      : (typeOfTypeExpr(c, fnNode) ?? importedPointerConv(c, fnNode));
   if (convT && args.length === 1) {
     n.role = 'conv';
     convertOperand(c, n, args[0]!, convT);
@@ -400,7 +450,14 @@ function callType(c: Ctx, n: Node, expected?: Type): Type {
         return T.uintptr;
       }
       if (name === 'Add') return T.unsafePointer;
-      if (name === 'Slice') return { k: 'slice', elem: under(args[0]?.type ?? T.unknown).k === 'pointer' ? (under(args[0]!.type!) as { elem: Type }).elem : T.unknown };
+      if (name === 'Slice')
+        return {
+          k: 'slice',
+          elem:
+            under(args[0]?.type ?? T.unknown).k === 'pointer'
+              ? (under(args[0]!.type!) as { elem: Type }).elem
+              : T.unknown,
+        };
       return T.unknown;
     }
   }
@@ -480,7 +537,7 @@ function builtinType(c: Ctx, name: string, args: Node[], ddd: boolean, at: numbe
     }
     case 'append': {
       const st = args[0] ? exprType(c, args[0], expected) : T.unknown;
-      const s = args[0] && isUntyped(st) ? expected ?? st : st;
+      const s = args[0] && isUntyped(st) ? (expected ?? st) : st;
       const u = under(s);
       const elem = u.k === 'slice' ? u.elem : T.unknown;
       for (const a of args.slice(1)) {
@@ -489,7 +546,8 @@ function builtinType(c: Ctx, name: string, args: Node[], ddd: boolean, at: numbe
       }
       return s;
     }
-    case 'len': case 'cap': {
+    case 'len':
+    case 'cap': {
       const t = args[0] ? exprType(c, args[0]) : T.unknown;
       const cv = args[0]?.cval;
       if (cv?.k === 'string') (args[0]!.data ??= {}).lenConst = BigInt(new TextEncoder().encode(cv.v).length);
@@ -503,7 +561,10 @@ function builtinType(c: Ctx, name: string, args: Node[], ddd: boolean, at: numbe
     case 'panic':
       if (args[0]) assignTo(c, args[0], T.emptyIface, at);
       return { k: 'tuple', types: [] };
-    case 'print': case 'println': case 'delete': case 'close':
+    case 'print':
+    case 'println':
+    case 'delete':
+    case 'close':
       for (const a of args) assignTo(c, a, undefined, at);
       return { k: 'tuple', types: [] };
     case 'recover':
@@ -511,7 +572,8 @@ function builtinType(c: Ctx, name: string, args: Node[], ddd: boolean, at: numbe
     case 'complex':
       for (const a of args) exprType(c, a);
       return T.complex128;
-    case 'real': case 'imag':
+    case 'real':
+    case 'imag':
       for (const a of args) exprType(c, a);
       return T.float64;
     default:
@@ -520,7 +582,8 @@ function builtinType(c: Ctx, name: string, args: Node[], ddd: boolean, at: numbe
 }
 
 function containsCallOrRecv(n: Node): boolean {
-  if (n.kind === 'call_expression' || (n.kind === 'unary_expression' && text(child(n, 'operator')!) === '<-')) return true;
+  if (n.kind === 'call_expression' || (n.kind === 'unary_expression' && text(child(n, 'operator')!) === '<-'))
+    return true;
   return n.kids.some(containsCallOrRecv);
 }
 
@@ -590,7 +653,8 @@ function binaryType(c: Ctx, n: Node): Type {
   const cmp = ['==', '!=', '<', '<=', '>', '>='].includes(op);
   if (op === '<<' || op === '>>') {
     if (isUntyped(rt)) r.type = T.uint8;
-    if (l.cval?.k === 'int' && r.cval?.k === 'int') n.cval = intConst(op === '<<' ? l.cval.v << r.cval.v : l.cval.v >> r.cval.v);
+    if (l.cval?.k === 'int' && r.cval?.k === 'int')
+      n.cval = intConst(op === '<<' ? l.cval.v << r.cval.v : l.cval.v >> r.cval.v);
     return lt;
   }
   if (isUntyped(lt) && !isUntyped(rt)) {
@@ -603,7 +667,8 @@ function binaryType(c: Ctx, n: Node): Type {
   if (l.cval && r.cval) n.cval = foldBinary(op, l.cval, r.cval);
   if (cmp || op === '&&' || op === '||') return isUntyped(lt) && isUntyped(rt) ? T.untypedBool : T.bool;
   if (isUntyped(lt) && isUntyped(rt)) {
-    const rank = (t: Type) => ['untyped int', 'untyped rune', 'untyped float', 'untyped complex'].indexOf((t as { name: string }).name);
+    const rank = (t: Type) =>
+      ['untyped int', 'untyped rune', 'untyped float', 'untyped complex'].indexOf((t as { name: string }).name);
     return rank(lt) >= rank(rt) ? lt : rt;
   }
   return lt.k === 'unknown' ? rt : lt;
@@ -611,35 +676,56 @@ function binaryType(c: Ctx, n: Node): Type {
 
 function foldBinary(op: string, a: ConstValue, b: ConstValue): ConstValue | undefined {
   if (a.k === 'int' && b.k === 'int') {
-    const x = a.v, y = b.v;
+    const x = a.v,
+      y = b.v;
     switch (op) {
-      case '+': return intConst(x + y);
-      case '-': return intConst(x - y);
-      case '*': return intConst(x * y);
-      case '/': return y === 0n ? undefined : intConst(x / y);
-      case '%': return y === 0n ? undefined : intConst(x % y);
-      case '&': return intConst(x & y);
-      case '|': return intConst(x | y);
-      case '^': return intConst(x ^ y);
-      case '&^': return intConst(x & ~y);
-      case '==': return { k: 'bool', v: x === y };
-      case '!=': return { k: 'bool', v: x !== y };
-      case '<': return { k: 'bool', v: x < y };
-      case '<=': return { k: 'bool', v: x <= y };
-      case '>': return { k: 'bool', v: x > y };
-      case '>=': return { k: 'bool', v: x >= y };
+      case '+':
+        return intConst(x + y);
+      case '-':
+        return intConst(x - y);
+      case '*':
+        return intConst(x * y);
+      case '/':
+        return y === 0n ? undefined : intConst(x / y);
+      case '%':
+        return y === 0n ? undefined : intConst(x % y);
+      case '&':
+        return intConst(x & y);
+      case '|':
+        return intConst(x | y);
+      case '^':
+        return intConst(x ^ y);
+      case '&^':
+        return intConst(x & ~y);
+      case '==':
+        return { k: 'bool', v: x === y };
+      case '!=':
+        return { k: 'bool', v: x !== y };
+      case '<':
+        return { k: 'bool', v: x < y };
+      case '<=':
+        return { k: 'bool', v: x <= y };
+      case '>':
+        return { k: 'bool', v: x > y };
+      case '>=':
+        return { k: 'bool', v: x >= y };
     }
     return undefined;
   }
   if (a.k === 'string' && b.k === 'string' && op === '+') return { k: 'string', v: a.v + b.v };
   const num = (v: ConstValue) => (v.k === 'int' ? Number(v.v) : v.k === 'float' ? v.v : NaN);
   if ((a.k === 'int' || a.k === 'float') && (b.k === 'int' || b.k === 'float')) {
-    const x = num(a), y = num(b);
+    const x = num(a),
+      y = num(b);
     switch (op) {
-      case '+': return { k: 'float', v: x + y };
-      case '-': return { k: 'float', v: x - y };
-      case '*': return { k: 'float', v: x * y };
-      case '/': return { k: 'float', v: x / y };
+      case '+':
+        return { k: 'float', v: x + y };
+      case '-':
+        return { k: 'float', v: x - y };
+      case '*':
+        return { k: 'float', v: x * y };
+      case '/':
+        return { k: 'float', v: x / y };
     }
   }
   if (a.k === 'bool' && b.k === 'bool') {
@@ -651,10 +737,11 @@ function foldBinary(op: string, a: ConstValue, b: ConstValue): ConstValue | unde
 
 function compositeType(c: Ctx, n: Node, expected?: Type): Type {
   const tn = child(n, 'type');
-  let t: Type = tn ? resolveType(c, tn) : expected ?? T.unknown;
+  let t: Type = tn ? resolveType(c, tn) : (expected ?? T.unknown);
   const body = child(n, 'body')!;
   if (t.k === 'array' && t.len === -1) {
-    let max = 0, idx = 0;
+    let max = 0,
+      idx = 0;
     for (const el of body.kids) {
       if (el.kind === 'keyed_element') {
         const k = constExpr(c, child(el, 'key')!).value;
@@ -669,7 +756,6 @@ function compositeType(c: Ctx, n: Node, expected?: Type): Type {
   literalElements(c, t, body);
   return t;
 }
-
 
 function literalElements(c: Ctx, t: Type, body: Node): void {
   const u = under(t.k === 'pointer' ? t.elem : t);

@@ -33,8 +33,19 @@ export function checkClosure(c: Ctx, n: Node): Type {
     }
   }
   const fn: FuncInfo = {
-    name, node: n, sig: { params: [], paramNames: [], results: [], variadic: false }, recv: null, params: [], results: [],
-    body: child(n, 'body') ?? null, outer, closures: [], closureVars: [], pragmas: new Set(), closureCalled: false, dcl: [],
+    name,
+    node: n,
+    sig: { params: [], paramNames: [], results: [], variadic: false },
+    recv: null,
+    params: [],
+    results: [],
+    body: child(n, 'body') ?? null,
+    outer,
+    closures: [],
+    closureVars: [],
+    pragmas: new Set(),
+    closureCalled: false,
+    dcl: [],
   };
   signatureInto(c, fn, child(n, 'parameters')!, child(n, 'result'));
   n.data = { fn };
@@ -117,14 +128,23 @@ function stmt(c: Ctx, s: Node): void {
       return;
     }
     case 'var_declaration': {
-      const specs = s.kids.flatMap((k) => (k.kind === 'var_spec_list' ? k.kids : [k])).filter((k) => k.kind === 'var_spec');
+      const specs = s.kids
+        .flatMap((k) => (k.kind === 'var_spec_list' ? k.kids : [k]))
+        .filter((k) => k.kind === 'var_spec');
       for (const spec of specs) {
         const names = children(spec, 'name');
         const tn = child(spec, 'type');
         const declared = tn ? resolveType(c, tn) : undefined;
         const values = child(spec, 'value');
         let types: Type[] = [];
-        if (values) types = rhsTypes(c, names.length, values.kids, names.map(() => declared), -1);
+        if (values)
+          types = rhsTypes(
+            c,
+            names.length,
+            values.kids,
+            names.map(() => declared),
+            -1,
+          );
         names.forEach((nm, i) => {
           if (text(nm) === '_') return;
           declareLocal(c, nm, declared ?? defaultType(types[i] ?? T.unknown), values ? spec : null);
@@ -260,7 +280,6 @@ function stmt(c: Ctx, s: Node): void {
       return;
   }
 }
-
 
 function rangeClause(c: Ctx, k: Node): void {
   const right = child(k, 'right')!;

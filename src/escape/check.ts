@@ -13,7 +13,17 @@ import { checkFuncBody } from './check-stmt.js';
 import { constExpr, exprType } from './check-expr.js';
 import { stubSource } from './stdlib-stubs.js';
 import {
-  T, under, type Field, type FuncInfo, type NamedType, type Signature, type Type, type TypeObj, type VarObj, type ConstObj, type Obj,
+  T,
+  under,
+  type Field,
+  type FuncInfo,
+  type NamedType,
+  type Signature,
+  type Type,
+  type TypeObj,
+  type VarObj,
+  type ConstObj,
+  type Obj,
 } from './types.js';
 
 export interface Package {
@@ -72,7 +82,12 @@ export function importPackage(prog: Program, path: string): Package {
 export function checkPackage(prog: Program, pkg: Package, files: SourceFile[]): void {
   pkg.files = files;
   const fileScopes = new Map<SourceFile, Scope>();
-  type Pending = { kind: 'type' | 'alias' | 'const' | 'var' | 'func' | 'method'; node: Node; file: SourceFile; extra?: unknown };
+  type Pending = {
+    kind: 'type' | 'alias' | 'const' | 'var' | 'func' | 'method';
+    node: Node;
+    file: SourceFile;
+    extra?: unknown;
+  };
   const pending: Pending[] = [];
   for (const f of files) {
     const fs = new Scope(pkg.scope);
@@ -101,7 +116,13 @@ export function checkPackage(prog: Program, pkg: Package, files: SourceFile[]): 
               pkg.scope.declare(name, obj);
               pending.push({ kind: 'alias', node: s, file: f, extra: obj });
             } else {
-              const nt: NamedType = { k: 'named', name, pkg: pkg.external ? pkg.name : '', underlying: T.unknown, methods: new Map() };
+              const nt: NamedType = {
+                k: 'named',
+                name,
+                pkg: pkg.external ? pkg.name : '',
+                underlying: T.unknown,
+                methods: new Map(),
+              };
               pkg.scope.declare(name, { kind: 'type', name, type: nt });
               pending.push({ kind: 'type', node: s, file: f, extra: nt });
             }
@@ -199,8 +220,18 @@ export function declareConsts(c: Ctx, decl: Node, scope: Scope): void {
         obj.value = r.value;
         obj.type = tnode ? resolveType(sub, tnode) : r.type;
       };
-      Object.defineProperty(obj, 'type', { get: () => (evaluate(), typeOf), set: (t: Type) => (typeOf = t), enumerable: true, configurable: true });
-      Object.defineProperty(obj, 'value', { get: () => (evaluate(), valueOf), set: (v) => (valueOf = v), enumerable: true, configurable: true });
+      Object.defineProperty(obj, 'type', {
+        get: () => (evaluate(), typeOf),
+        set: (t: Type) => (typeOf = t),
+        enumerable: true,
+        configurable: true,
+      });
+      Object.defineProperty(obj, 'value', {
+        get: () => (evaluate(), valueOf),
+        set: (v) => (valueOf = v),
+        enumerable: true,
+        configurable: true,
+      });
       let typeOf: Type = T.unknown;
       let valueOf: ConstObj['value'] = undefined;
       nameNode.obj = obj;
@@ -211,7 +242,9 @@ export function declareConsts(c: Ctx, decl: Node, scope: Scope): void {
 }
 
 function declareGlobals(c: Ctx, decl: Node, pkg: Package): void {
-  const specs = decl.kids.flatMap((k) => (k.kind === 'var_spec_list' ? k.kids : [k])).filter((k) => k.kind === 'var_spec');
+  const specs = decl.kids
+    .flatMap((k) => (k.kind === 'var_spec_list' ? k.kids : [k]))
+    .filter((k) => k.kind === 'var_spec');
   for (const spec of specs) {
     const names = children(spec, 'name');
     const tnode = child(spec, 'type');
@@ -228,7 +261,16 @@ function declareGlobals(c: Ctx, decl: Node, pkg: Package): void {
     }
     const vars = names.map((n, i) => {
       const v: VarObj = {
-        kind: 'var', name: text(n), type: defaultOf(types[i] ?? T.unknown), decl: n, fn: null, cls: 'global', resultIndex: 0, defn: null, assigns: 0, addrTaken: false,
+        kind: 'var',
+        name: text(n),
+        type: defaultOf(types[i] ?? T.unknown),
+        decl: n,
+        fn: null,
+        cls: 'global',
+        resultIndex: 0,
+        defn: null,
+        assigns: 0,
+        addrTaken: false,
       };
       n.obj = v;
       pkg.scope.declare(v.name, v);
@@ -240,7 +282,17 @@ function declareGlobals(c: Ctx, decl: Node, pkg: Package): void {
 
 function defaultOf(t: Type): Type {
   if (t.k === 'basic' && t.name.startsWith('untyped')) {
-    return ({ 'untyped int': T.int, 'untyped float': T.float64, 'untyped rune': T.int32, 'untyped string': T.string, 'untyped bool': T.bool } as Record<string, Type>)[t.name] ?? t;
+    return (
+      (
+        {
+          'untyped int': T.int,
+          'untyped float': T.float64,
+          'untyped rune': T.int32,
+          'untyped string': T.string,
+          'untyped bool': T.bool,
+        } as Record<string, Type>
+      )[t.name] ?? t
+    );
   }
   return t;
 }
@@ -249,8 +301,19 @@ export function declareFunc(c: Ctx, node: Node, pkg: Package): FuncInfo {
   const isMethod = node.kind === 'method_declaration';
   const name = text(child(node, 'name')!);
   const fn: FuncInfo = {
-    name, node, sig: { params: [], paramNames: [], results: [], variadic: false }, recv: null, params: [], results: [],
-    body: child(node, 'body') ?? null, outer: null, closures: [], closureVars: [], pragmas: pragmasFor(node), closureCalled: false, dcl: [],
+    name,
+    node,
+    sig: { params: [], paramNames: [], results: [], variadic: false },
+    recv: null,
+    params: [],
+    results: [],
+    body: child(node, 'body') ?? null,
+    outer: null,
+    closures: [],
+    closureVars: [],
+    pragmas: pragmasFor(node),
+    closureCalled: false,
+    dcl: [],
   };
   if (pkg.external) fn.external = pkg.path;
   if (child(node, 'type_parameters')) fn.generic = true;
@@ -259,7 +322,8 @@ export function declareFunc(c: Ctx, node: Node, pkg: Package): FuncInfo {
     const rd = rl.kids.find((k) => k.kind === 'parameter_declaration');
     if (rd) {
       const tn = child(rd, 'type')!;
-      if (tn.kind === 'generic_type' || (tn.kind === 'pointer_type' && tn.kids[0]?.kind === 'generic_type')) fn.generic = true;
+      if (tn.kind === 'generic_type' || (tn.kind === 'pointer_type' && tn.kids[0]?.kind === 'generic_type'))
+        fn.generic = true;
       const rt = resolveType(c, tn);
       const nameNode = child(rd, 'name');
       const recv = newVar(nameNode ? text(nameNode) : '', rt, nameNode ?? null, fn, 'param');
@@ -293,7 +357,8 @@ function pragmasFor(node: Node): Set<string> {
 }
 
 function lineOf(file: SourceFile, off: number): number {
-  let lo = 0, hi = file.lineStarts.length - 1;
+  let lo = 0,
+    hi = file.lineStarts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (file.lineStarts[mid]! <= off) lo = mid;
@@ -303,7 +368,18 @@ function lineOf(file: SourceFile, off: number): number {
 }
 
 export function newVar(name: string, type: Type, decl: Node | null, fn: FuncInfo | null, cls: VarObj['cls']): VarObj {
-  const v: VarObj = { kind: 'var', name, type, decl, fn, cls, resultIndex: 0, defn: null, assigns: 0, addrTaken: false };
+  const v: VarObj = {
+    kind: 'var',
+    name,
+    type,
+    decl,
+    fn,
+    cls,
+    resultIndex: 0,
+    defn: null,
+    assigns: 0,
+    addrTaken: false,
+  };
   if (decl) decl.obj = v;
   if (fn && name !== '') fn.dcl.push(v);
   return v;
@@ -382,7 +458,11 @@ export function resolveType(c: Ctx, n: Node): Type {
       return { k: 'slice', elem: resolveType(c, child(n, 'element')!) };
     case 'array_type': {
       const len = constExpr(c, child(n, 'length')!).value;
-      return { k: 'array', elem: resolveType(c, child(n, 'element')!), len: len && len.k === 'int' ? Number(len.v) : 0 };
+      return {
+        k: 'array',
+        elem: resolveType(c, child(n, 'element')!),
+        len: len && len.k === 'int' ? Number(len.v) : 0,
+      };
     }
     case 'implicit_length_array_type':
       return { k: 'array', elem: resolveType(c, child(n, 'element')!), len: -1 };
@@ -390,12 +470,27 @@ export function resolveType(c: Ctx, n: Node): Type {
       return { k: 'map', key: resolveType(c, child(n, 'key')!), elem: resolveType(c, child(n, 'value')!) };
     case 'channel_type': {
       const src = text(n);
-      return { k: 'chan', elem: resolveType(c, child(n, 'value')!), dir: src.startsWith('<-') ? 'recv' : /^chan\s*<-/.test(src) ? 'send' : 'both' };
+      return {
+        k: 'chan',
+        elem: resolveType(c, child(n, 'value')!),
+        dir: src.startsWith('<-') ? 'recv' : /^chan\s*<-/.test(src) ? 'send' : 'both',
+      };
     }
     case 'function_type': {
       const tmp: FuncInfo = {
-        name: '', node: null, sig: { params: [], paramNames: [], results: [], variadic: false }, recv: null, params: [], results: [], body: null, outer: null,
-        closures: [], closureVars: [], pragmas: new Set(), closureCalled: false, dcl: [],
+        name: '',
+        node: null,
+        sig: { params: [], paramNames: [], results: [], variadic: false },
+        recv: null,
+        params: [],
+        results: [],
+        body: null,
+        outer: null,
+        closures: [],
+        closureVars: [],
+        pragmas: new Set(),
+        closureCalled: false,
+        dcl: [],
       };
       signatureInto(c, tmp, child(n, 'parameters')!, child(n, 'result'));
       return { k: 'func', sig: tmp.sig };
@@ -422,8 +517,19 @@ export function resolveType(c: Ctx, n: Node): Type {
       for (const el of n.kids) {
         if (el.kind === 'method_elem') {
           const tmp: FuncInfo = {
-            name: '', node: null, sig: { params: [], paramNames: [], results: [], variadic: false }, recv: null, params: [], results: [], body: null,
-            outer: null, closures: [], closureVars: [], pragmas: new Set(), closureCalled: false, dcl: [],
+            name: '',
+            node: null,
+            sig: { params: [], paramNames: [], results: [], variadic: false },
+            recv: null,
+            params: [],
+            results: [],
+            body: null,
+            outer: null,
+            closures: [],
+            closureVars: [],
+            pragmas: new Set(),
+            closureCalled: false,
+            dcl: [],
           };
           signatureInto(c, tmp, child(el, 'parameters')!, child(el, 'result'));
           methods.set(text(child(el, 'name')!), tmp.sig);
@@ -445,7 +551,14 @@ export function packageType(c: Ctx, path: string, name: string): Type {
   const pkg = importPackage(c.prog, path);
   const o = pkg.scope.names.get(name);
   if (o?.kind === 'type') return o.type;
-  const opaque: NamedType = { k: 'named', name, pkg: pkg.name, underlying: { k: 'struct', fields: [] }, methods: new Map(), opaque: true };
+  const opaque: NamedType = {
+    k: 'named',
+    name,
+    pkg: pkg.name,
+    underlying: { k: 'struct', fields: [] },
+    methods: new Map(),
+    opaque: true,
+  };
   pkg.scope.declare(name, { kind: 'type', name, type: opaque });
   return opaque;
 }
@@ -456,7 +569,10 @@ export function packageMember(c: Ctx, path: string, name: string): Obj | undefin
 }
 
 /** One step of a selector path: the field or method reached, and whether its base was a pointer. */
-export interface SelStep { ptr: boolean; field: Field }
+export interface SelStep {
+  ptr: boolean;
+  field: Field;
+}
 
 export type Selection =
   | { kind: 'field'; steps: SelStep[]; type: Type }
@@ -545,7 +661,8 @@ function findFieldOrMethod(t: Type, name: string): Selection | undefined {
         for (const f of u.fields) {
           if (f.name === name) return { kind: 'field', steps: [...cand.steps, { ptr: isPtr, field: f }], type: f.type };
         }
-        for (const f of u.fields) if (f.embedded) next.push({ t: f.type, steps: [...cand.steps, { ptr: isPtr, field: f }] });
+        for (const f of u.fields)
+          if (f.embedded) next.push({ t: f.type, steps: [...cand.steps, { ptr: isPtr, field: f }] });
       }
     }
     level = next;

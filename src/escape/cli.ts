@@ -38,8 +38,40 @@ export function goBuildFiles(dir: string): string[] {
     .filter((p) => statSync(p).isFile() && buildConstraintOK(readFileSync(p, 'utf8')));
 }
 
-const knownOS = ['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js', 'netbsd', 'openbsd', 'plan9', 'solaris', 'windows', 'zos', 'wasip1'];
-const knownArch = ['386', 'arm', 'arm64', 'mips', 'mipsle', 'mips64', 'mips64le', 'ppc64', 'ppc64le', 'riscv64', 's390x', 'wasm', 'loong64', 'sparc64'];
+const knownOS = [
+  'aix',
+  'android',
+  'darwin',
+  'dragonfly',
+  'freebsd',
+  'hurd',
+  'illumos',
+  'ios',
+  'js',
+  'netbsd',
+  'openbsd',
+  'plan9',
+  'solaris',
+  'windows',
+  'zos',
+  'wasip1',
+];
+const knownArch = [
+  '386',
+  'arm',
+  'arm64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'ppc64',
+  'ppc64le',
+  'riscv64',
+  's390x',
+  'wasm',
+  'loong64',
+  'sparc64',
+];
 
 function fileNameOK(f: string): boolean {
   const parts = f.replace(/\.go$/, '').split('_');
@@ -62,7 +94,8 @@ export function buildConstraintOK(src: string): boolean {
 function evalConstraint(expr: string): boolean {
   const tokens = expr.match(/\(|\)|!|&&|\|\||[\w.]+/g) ?? [];
   let i = 0;
-  const tag = (t: string) => ['linux', 'amd64', 'gc', 'unix', 'cgo'].includes(t) || /^go1\.(1?\d)$/.test(t) && Number(t.slice(4)) <= 19;
+  const tag = (t: string) =>
+    ['linux', 'amd64', 'gc', 'unix', 'cgo'].includes(t) || (/^go1\.(1?\d)$/.test(t) && Number(t.slice(4)) <= 19);
   const primary = (): boolean => {
     const t = tokens[i++];
     if (t === '!') return !primary();
@@ -108,7 +141,12 @@ export const escapeCommand: Subcommand = {
     const inputs: string[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
-      const jobsArg = a === '-j' || a === '--jobs' ? args[++i] : /^(-j|--jobs=)\d+$/.test(a) ? a.replace(/^(-j|--jobs=)/, '') : undefined;
+      const jobsArg =
+        a === '-j' || a === '--jobs'
+          ? args[++i]
+          : /^(-j|--jobs=)\d+$/.test(a)
+            ? a.replace(/^(-j|--jobs=)/, '')
+            : undefined;
       if (jobsArg !== undefined || a === '-j' || a === '--jobs') {
         if (!/^\d+$/.test(jobsArg ?? '') || Number(jobsArg) < 1) {
           process.stderr.write(`gomem escape: ${a} needs a positive number of jobs\n`);
@@ -151,7 +189,11 @@ export const escapeCommand: Subcommand = {
           const files = goBuildFiles(p);
           if (files.length === 0) throw new EscapeInputError(`${p}: no buildable Go source files`);
           packages.push(files.map((f) => ({ name: f, text: readFileSync(f, 'utf8') })));
-        } else loose.push({ name: inputs.length === 1 && !p.includes('/') ? p : p.startsWith('./') ? p : p, text: readFileSync(p, 'utf8') });
+        } else
+          loose.push({
+            name: inputs.length === 1 && !p.includes('/') ? p : p.startsWith('./') ? p : p,
+            text: readFileSync(p, 'utf8'),
+          });
       }
       if (loose.length) packages.unshift(loose);
       const jsonOut: object[] = [];
@@ -165,7 +207,8 @@ export const escapeCommand: Subcommand = {
         } else if (json) jsonOut.push(jsonReport(r.messages, r.packageName));
         else await write(humanReport(r.messages, r.packageName) + '\n');
       }
-      if (json && mLevel === 0) await write(JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2) + '\n');
+      if (json && mLevel === 0)
+        await write(JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2) + '\n');
       return 0;
     } catch (e) {
       const err = e as Error;

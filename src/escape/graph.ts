@@ -148,16 +148,33 @@ export class Batch {
 
 export function flowStep(dst: Location, src: Location, derefs: number, notes: Note | null): FlowStep {
   const out: FlowStep['notes'] = [];
-  for (let n = notes; n; n = n.next) out.push({ where: typeof n.where === 'string' ? n.where : n.where(), why: n.why, pos: n.file ? notePos(n.file, noteOffset(n)) : '' });
+  for (let n = notes; n; n = n.next)
+    out.push({
+      where: typeof n.where === 'string' ? n.where : n.where(),
+      why: n.why,
+      pos: n.file ? notePos(n.file, noteOffset(n)) : '',
+    });
   return { dst: explainLoc(dst), src: explainLoc(src), derefs, notes: out };
 }
 
 /** Go's explainFlow: "flow: dst = &src:" and one "from where (why) at pos" line per note. */
-export function traceFlow(out: TraceLine[], file: SourceFile | null, pos: number, dst: Location, src: Location, derefs: number, notes: Note | null): void {
+export function traceFlow(
+  out: TraceLine[],
+  file: SourceFile | null,
+  pos: number,
+  dst: Location,
+  src: Location,
+  derefs: number,
+  notes: Note | null,
+): void {
   const ops = derefs < 0 ? '&' : '*'.repeat(derefs);
   out.push({ file, pos, text: `  flow: ${explainLoc(dst)} = ${ops}${explainLoc(src)}:` });
   for (let n = notes; n; n = n.next) {
-    out.push({ file, pos, text: `    from ${typeof n.where === 'string' ? n.where : n.where()} (${n.why}) at ${n.file ? notePos(n.file, noteOffset(n)) : ''}` });
+    out.push({
+      file,
+      pos,
+      text: `    from ${typeof n.where === 'string' ? n.where : n.where()} (${n.why}) at ${n.file ? notePos(n.file, noteOffset(n)) : ''}`,
+    });
   }
 }
 

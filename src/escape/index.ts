@@ -37,11 +37,15 @@ export interface EscapeResult {
 }
 
 /** Analyses the files of one package. Throws GoParseError for a file that does not parse. */
-export async function analyzeEscape(files: GoFile[] | Record<string, string>, options: AnalyzeOptions = {}): Promise<EscapeResult> {
+export async function analyzeEscape(
+  files: GoFile[] | Record<string, string>,
+  options: AnalyzeOptions = {},
+): Promise<EscapeResult> {
   const list: GoFile[] = Array.isArray(files) ? files : Object.entries(files).map(([name, text]) => ({ name, text }));
   if (list.length === 0) throw new EscapeInputError('no Go files to analyse');
   for (const f of list) {
-    if (typeof f.text !== 'string' || typeof f.name !== 'string') throw new EscapeInputError('each file needs a string name and text');
+    if (typeof f.text !== 'string' || typeof f.name !== 'string')
+      throw new EscapeInputError('each file needs a string name and text');
   }
   const parser = await initGoParser(options.grammar, options.runtimeWasm);
   const parse = (name: string, text: string): SourceFile => parseGo(parser, name, text);

@@ -64,8 +64,12 @@ export function dynamicParts(n: Node, out: Node[]): void {
 function isConstBytes(n: Node): boolean {
   if (n.role !== 'conv' && n.kind !== 'type_conversion_expression') return false;
   const t = n.type ? under(n.type) : undefined;
-  if (t?.k !== 'slice' || under(t.elem).k !== 'basic' || (under(t.elem) as { name: string }).name !== 'uint8') return false;
-  const args = n.kind === 'call_expression' ? n.kids.find((k) => k.field === 'arguments')?.kids : n.kids.filter((k) => k.field === 'operand');
+  if (t?.k !== 'slice' || under(t.elem).k !== 'basic' || (under(t.elem) as { name: string }).name !== 'uint8')
+    return false;
+  const args =
+    n.kind === 'call_expression'
+      ? n.kids.find((k) => k.field === 'arguments')?.kids
+      : n.kids.filter((k) => k.field === 'operand');
   return args?.length === 1 && args[0]!.cval?.k === 'string';
 }
 

@@ -92,13 +92,24 @@ async function defaultGrammarPath(): Promise<string> {
 export function parseGo(parser: Parser, name: string, text: string): SourceFile {
   const tree = parser.parse(text);
   if (!tree) throw new GoParseError(name, 1, 1, 'parser returned no tree');
-  const file: SourceFile = { name, text, lineStarts: computeLineStarts(text), root: undefined as unknown as Node, pragmas: new Map(), hasGoto: false };
+  const file: SourceFile = {
+    name,
+    text,
+    lineStarts: computeLineStarts(text),
+    root: undefined as unknown as Node,
+    pragmas: new Map(),
+    hasGoto: false,
+  };
   try {
     if (tree.rootNode.hasError) {
       const bad = firstError(tree.rootNode);
       const at = bad ? bad.startIndex : 0;
       const { line, col } = lineCol(file, at);
-      const what = bad ? (bad.isMissing ? `missing ${bad.type}` : `unexpected ${JSON.stringify(snippet(text, bad))}`) : 'unknown';
+      const what = bad
+        ? bad.isMissing
+          ? `missing ${bad.type}`
+          : `unexpected ${JSON.stringify(snippet(text, bad))}`
+        : 'unknown';
       throw new GoParseError(name, line, col, what);
     }
     file.root = convert(tree.rootNode, file);
@@ -127,9 +138,16 @@ function firstError(n: TSNode): TSNode | null {
 }
 
 function hasRawCursor(m: Record<string, unknown>): m is Record<string, unknown> & RawCursorExports {
-  return ['goto_first_child', 'goto_next_sibling', 'goto_parent', 'current_node_type_id', 'current_field_id', 'start_index', 'end_index', 'delete'].every(
-    (f) => typeof m[`_ts_tree_cursor_${f}_wasm`] === 'function',
-  );
+  return [
+    'goto_first_child',
+    'goto_next_sibling',
+    'goto_parent',
+    'current_node_type_id',
+    'current_field_id',
+    'start_index',
+    'end_index',
+    'delete',
+  ].every((f) => typeof m[`_ts_tree_cursor_${f}_wasm`] === 'function');
 }
 
 function convert(root: TSNode, file: SourceFile): Node {
@@ -142,7 +160,13 @@ function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Nam
   // walk() leaves the new cursor's state in the transfer buffer, where the raw calls keep it.
   root.walk();
   const { types, fields, named } = nm;
-  const top = new Node(types[m._ts_tree_cursor_current_node_type_id_wasm(tree)]!, '', m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file);
+  const top = new Node(
+    types[m._ts_tree_cursor_current_node_type_id_wasm(tree)]!,
+    '',
+    m._ts_tree_cursor_start_index_wasm(tree),
+    m._ts_tree_cursor_end_index_wasm(tree),
+    file,
+  );
   // Children are gathered on one scratch stack and copied out at exact size when their parent
   // is finished; leaves keep the shared empty array (most nodes are leaves).
   // A `literal_element` (the wrapper tree-sitter puts around each element of a composite
@@ -193,7 +217,14 @@ function convertRaw(root: TSNode, file: SourceFile, m: RawCursorExports, nm: Nam
         }
       } else {
         const f = m._ts_tree_cursor_current_field_id_wasm(tree);
-        if (f !== 0) scratch[height++] = new Node(types[id]!, fields[f]!, m._ts_tree_cursor_start_index_wasm(tree), m._ts_tree_cursor_end_index_wasm(tree), file);
+        if (f !== 0)
+          scratch[height++] = new Node(
+            types[id]!,
+            fields[f]!,
+            m._ts_tree_cursor_start_index_wasm(tree),
+            m._ts_tree_cursor_end_index_wasm(tree),
+            file,
+          );
       }
       if (descended) continue;
       while (!m._ts_tree_cursor_goto_next_sibling_wasm(tree)) {

@@ -19,7 +19,14 @@ port.on('message', async (req: WorkerRequest) => {
     reply = {
       id: req.id,
       ok: false,
-      error: { name: String(err?.name ?? 'Error'), message: String(err?.message ?? err), stack: err?.stack, file: err?.file, line: err?.line, col: err?.col },
+      error: {
+        name: String(err?.name ?? 'Error'),
+        message: String(err?.message ?? err),
+        stack: err?.stack,
+        file: err?.file,
+        line: err?.line,
+        col: err?.col,
+      },
       ms: performance.now() - t0,
     };
   }

@@ -113,7 +113,11 @@ export class EscapePool {
     const job = slot.busy;
     if (!job || job.id !== reply.id) return;
     slot.busy = null;
-    job.resolve(reply.ok ? { ok: true, result: reply.result, ms: reply.ms } : { ok: false, error: reviveError(reply.error), ms: reply.ms });
+    job.resolve(
+      reply.ok
+        ? { ok: true, result: reply.result, ms: reply.ms }
+        : { ok: false, error: reviveError(reply.error), ms: reply.ms },
+    );
     this.dispatch();
   }
 
@@ -133,7 +137,8 @@ export class EscapePool {
 /** The compiled worker next to this module (dist/escape/pool-worker.js). */
 function workerScript(): URL {
   const url = new URL('./pool-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) throw new EscapeInputError(`escape worker script not found: ${fileURLToPath(url)} (build with npm run build)`);
+  if (!existsSync(fileURLToPath(url)))
+    throw new EscapeInputError(`escape worker script not found: ${fileURLToPath(url)} (build with npm run build)`);
   return url;
 }
 

@@ -9,8 +9,25 @@ import type { Selection } from './check.js';
 import { unparen } from './check-expr.js';
 
 const binPrec: Record<string, number> = {
-  '||': 1, '&&': 2, '==': 3, '!=': 3, '<': 3, '<=': 3, '>': 3, '>=': 3,
-  '+': 4, '-': 4, '|': 4, '^': 4, '*': 5, '/': 5, '%': 5, '<<': 5, '>>': 5, '&': 5, '&^': 5,
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  '+': 4,
+  '-': 4,
+  '|': 4,
+  '^': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  '<<': 5,
+  '>>': 5,
+  '&': 5,
+  '&^': 5,
 };
 
 function prec(n: Node): number {
@@ -45,7 +62,10 @@ function printInner(n: Node): string {
     case 'float_literal':
     case 'imaginary_literal':
     case 'rune_literal':
-    case 'true': case 'false': case 'nil': case 'iota':
+    case 'true':
+    case 'false':
+    case 'nil':
+    case 'iota':
       return text(n);
     case 'interpreted_string_literal':
       return text(n);
@@ -75,7 +95,10 @@ function printInner(n: Node): string {
       return `${op}${printExpr(x, 8)}`;
     }
     case 'binary_expression': {
-      if (n.role === 'addstr') return addStrParts(n).map((x) => printExpr(x, 5)).join(' + ');
+      if (n.role === 'addstr')
+        return addStrParts(n)
+          .map((x) => printExpr(x, 5))
+          .join(' + ');
       const op = text(child(n, 'operator')!);
       const pr = binPrec[op] ?? 4;
       return `${printExpr(child(n, 'left')!, pr)} ${op} ${printExpr(child(n, 'right')!, pr + 1)}`;
@@ -145,13 +168,25 @@ function printCall(n: Node): string {
       return `${name}(${[ts, ...rest].join(', ')})`.replace(/^new\(\?\)/, `new(${text(t)})`);
     }
   }
-  const info = n.data as { sig?: { variadic: boolean; params: unknown[] } | null; ddd?: boolean; kind?: string; fn?: FuncInfo; sel?: Selection } | undefined;
-  const method = n.role === 'call' && info?.kind === 'method' && info.fn && info.sel?.kind === 'method' ? methodForm(fnNode, info.fn, info.sel) : null;
+  const info = n.data as
+    | {
+        sig?: { variadic: boolean; params: unknown[] } | null;
+        ddd?: boolean;
+        kind?: string;
+        fn?: FuncInfo;
+        sel?: Selection;
+      }
+    | undefined;
+  const method =
+    n.role === 'call' && info?.kind === 'method' && info.fn && info.sel?.kind === 'method'
+      ? methodForm(fnNode, info.fn, info.sel)
+      : null;
   if (method) {
     // Escape analysis rewrites x.M(a) into the method-expression call T.M(x, a) first, and the
     // explanations print the rewritten call.
     const rest = as.map((a) => (a.kind === 'variadic_argument' ? printExpr(a.kids[0]!) + '...' : printExpr(a)));
-    if (info?.sig?.variadic && !info.ddd && as.length >= info.sig.params.length) rest.splice(info.sig.params.length - 1, Infinity, '... argument...');
+    if (info?.sig?.variadic && !info.ddd && as.length >= info.sig.params.length)
+      rest.splice(info.sig.params.length - 1, Infinity, '... argument...');
     return `${method.fn}(${[method.recv, ...rest].join(', ')})`;
   }
   if (n.role === 'call' && info?.sig?.variadic && !info.ddd && as.length >= info.sig.params.length) {
@@ -159,7 +194,9 @@ function printCall(n: Node): string {
     const fixed = as.slice(0, info.sig.params.length - 1).map((a) => printExpr(a));
     return `${printExpr(fnNode, 8)}(${[...fixed, '... argument...'].join(', ')})`;
   }
-  const argStr = as.map((a) => (a.kind === 'variadic_argument' ? printExpr(a.kids[0]!) + '...' : printExpr(a))).join(', ');
+  const argStr = as
+    .map((a) => (a.kind === 'variadic_argument' ? printExpr(a.kids[0]!) + '...' : printExpr(a)))
+    .join(', ');
   return `${printExpr(unparen(fnNode) === fnNode ? fnNode : fnNode, 8)}(${argStr})`;
 }
 
@@ -176,7 +213,10 @@ export function printStmt(n: Node): string {
     case 'short_var_declaration':
       return `${list(child(n, 'left'))} := ${list(child(n, 'right'))}`;
     case 'var_spec': {
-      const names = n.kids.filter((k) => k.field === 'name').map((k) => text(k)).join(', ');
+      const names = n.kids
+        .filter((k) => k.field === 'name')
+        .map((k) => text(k))
+        .join(', ');
       return `${names} = ${list(child(n, 'value'))}`;
     }
     case 'return_statement':

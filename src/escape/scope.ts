@@ -33,13 +33,35 @@ export class Scope {
 /** Shared by every scope without declarations; never written. */
 const EMPTY = new Map<string, Obj>();
 
-const builtins = ['append', 'cap', 'close', 'complex', 'copy', 'delete', 'imag', 'len', 'make', 'new', 'panic', 'print', 'println', 'real', 'recover'];
+const builtins = [
+  'append',
+  'cap',
+  'close',
+  'complex',
+  'copy',
+  'delete',
+  'imag',
+  'len',
+  'make',
+  'new',
+  'panic',
+  'print',
+  'println',
+  'real',
+  'recover',
+];
 
 export function universe(): Scope {
   const u = new Scope(null);
   const basics: [string, Type][] = [
-    ['bool', T.bool], ['int', T.int], ['string', T.string], ['uintptr', T.uintptr], ['float64', T.float64],
-    ['complex128', T.complex128], ['int32', T.int32], ['uint8', T.uint8],
+    ['bool', T.bool],
+    ['int', T.int],
+    ['string', T.string],
+    ['uintptr', T.uintptr],
+    ['float64', T.float64],
+    ['complex128', T.complex128],
+    ['int32', T.int32],
+    ['uint8', T.uint8],
   ];
   for (const n of ['int8', 'int16', 'int64', 'uint', 'uint16', 'uint32', 'uint64', 'float32', 'complex64'] as const) {
     basics.push([n, { k: 'basic', name: n }]);
@@ -50,8 +72,16 @@ export function universe(): Scope {
   u.declare('rune', { kind: 'type', name: 'rune', type: { k: 'basic', name: 'int32', alias: 'rune' } });
   u.declare('any', { kind: 'type', name: 'any', type: T.emptyIface });
   const errorType: Type = {
-    k: 'named', name: 'error', pkg: '', methods: new Map(),
-    underlying: { k: 'interface', methods: new Map([['Error', { params: [], paramNames: [], results: [T.string], variadic: false }]]), embeds: [], resolved: true },
+    k: 'named',
+    name: 'error',
+    pkg: '',
+    methods: new Map(),
+    underlying: {
+      k: 'interface',
+      methods: new Map([['Error', { params: [], paramNames: [], results: [T.string], variadic: false }]]),
+      embeds: [],
+      resolved: true,
+    },
   };
   u.declare('error', { kind: 'type', name: 'error', type: errorType });
   u.declare('comparable', { kind: 'type', name: 'comparable', type: T.emptyIface });

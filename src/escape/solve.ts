@@ -45,7 +45,11 @@ function walkOne(b: Batch, root: Location, walkgen: number, enqueue: (l: Locatio
     if (outlives(b, root, l)) {
       if (l.isParam()) {
         if (!l.escapes && b.trace) {
-          b.trace.push({ file: l.file, pos: l.pos, text: `parameter ${l.label} leaks to ${explainLoc(root)} with derefs=${derefs}:` });
+          b.trace.push({
+            file: l.file,
+            pos: l.pos,
+            text: `parameter ${l.label} leaks to ${explainLoc(root)} with derefs=${derefs}:`,
+          });
           tracePath(b, root, l);
         }
         if (!l.escapes && !l.explanation) l.explanation = explainPath(root, l);
@@ -97,9 +101,13 @@ function tracePath(b: Batch, root: Location, src: Location): void {
   const out = b.trace!;
   const seen = new Set<Location>();
   const { file, pos } = src;
-  for (let s = src; ; ) {
+  for (let s = src; ;) {
     if (seen.has(s)) {
-      out.push({ file, pos, text: '  warning: truncated explanation due to assignment cycle; see golang.org/issue/35518' });
+      out.push({
+        file,
+        pos,
+        text: '  warning: truncated explanation due to assignment cycle; see golang.org/issue/35518',
+      });
       return;
     }
     seen.add(s);

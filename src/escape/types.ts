@@ -8,9 +8,31 @@ import type { Node } from './ast.js';
 import type { Selection } from './check.js';
 
 export type BasicName =
-  | 'bool' | 'int' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
-  | 'uintptr' | 'float32' | 'float64' | 'complex64' | 'complex128' | 'string' | 'unsafe.Pointer'
-  | 'untyped int' | 'untyped float' | 'untyped rune' | 'untyped string' | 'untyped bool' | 'untyped nil' | 'untyped complex';
+  | 'bool'
+  | 'int'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'uintptr'
+  | 'float32'
+  | 'float64'
+  | 'complex64'
+  | 'complex128'
+  | 'string'
+  | 'unsafe.Pointer'
+  | 'untyped int'
+  | 'untyped float'
+  | 'untyped rune'
+  | 'untyped string'
+  | 'untyped bool'
+  | 'untyped nil'
+  | 'untyped complex';
 
 export type Type =
   | { k: 'basic'; name: BasicName; alias?: string }
@@ -63,7 +85,8 @@ export interface Signature {
   resultTuple?: Type;
 }
 
-export type ConstValue = { k: 'int'; v: bigint } | { k: 'float'; v: number } | { k: 'string'; v: string } | { k: 'bool'; v: boolean };
+export type ConstValue =
+  { k: 'int'; v: bigint } | { k: 'float'; v: number } | { k: 'string'; v: string } | { k: 'bool'; v: boolean };
 
 export interface VarObj {
   kind: 'var';
@@ -82,12 +105,34 @@ export interface VarObj {
   loc?: unknown;
 }
 
-export interface ConstObj { kind: 'const'; name: string; type: Type; value: ConstValue | undefined }
-export interface TypeObj { kind: 'type'; name: string; type: Type }
-export interface FuncObj { kind: 'func'; name: string; info: FuncInfo }
-export interface PkgObj { kind: 'pkg'; name: string; path: string }
-export interface BuiltinObj { kind: 'builtin'; name: string }
-export interface NilObj { kind: 'nil' }
+export interface ConstObj {
+  kind: 'const';
+  name: string;
+  type: Type;
+  value: ConstValue | undefined;
+}
+export interface TypeObj {
+  kind: 'type';
+  name: string;
+  type: Type;
+}
+export interface FuncObj {
+  kind: 'func';
+  name: string;
+  info: FuncInfo;
+}
+export interface PkgObj {
+  kind: 'pkg';
+  name: string;
+  path: string;
+}
+export interface BuiltinObj {
+  kind: 'builtin';
+  name: string;
+}
+export interface NilObj {
+  kind: 'nil';
+}
 export type Obj = VarObj | ConstObj | TypeObj | FuncObj | PkgObj | BuiltinObj | NilObj;
 
 export interface FuncInfo {
@@ -169,8 +214,24 @@ export function isInterface(t: Type): boolean {
 }
 
 const basicSizes: Record<string, number> = {
-  bool: 1, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, int: 8, uint: 8, int64: 8,
-  uint64: 8, uintptr: 8, float64: 8, complex64: 8, complex128: 16, string: 16, 'unsafe.Pointer': 8,
+  bool: 1,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  float32: 4,
+  int: 8,
+  uint: 8,
+  int64: 8,
+  uint64: 8,
+  uintptr: 8,
+  float64: 8,
+  complex64: 8,
+  complex128: 16,
+  string: 16,
+  'unsafe.Pointer': 8,
 };
 
 export function sizeof(t: Type): number {
@@ -178,7 +239,10 @@ export function sizeof(t: Type): number {
   switch (u.k) {
     case 'basic':
       return basicSizes[u.name] ?? 8;
-    case 'pointer': case 'map': case 'chan': case 'func':
+    case 'pointer':
+    case 'map':
+    case 'chan':
+    case 'func':
       return 8;
     case 'slice':
       return 24;
@@ -227,7 +291,9 @@ export function hasPointers(t: Type, depth = 0): boolean {
   const u = under(t);
   switch (u.k) {
     case 'basic':
-      return u.name === 'string' || u.name === 'unsafe.Pointer' || u.name === 'untyped string' || u.name === 'untyped nil';
+      return (
+        u.name === 'string' || u.name === 'unsafe.Pointer' || u.name === 'untyped string' || u.name === 'untyped nil'
+      );
     case 'array':
       return u.len > 0 && hasPointers(u.elem, depth + 1);
     case 'struct':
@@ -244,7 +310,10 @@ export function isDirectIface(t: Type): boolean {
   if (t.k === 'named' && t.opaque) return false;
   const u = under(t);
   switch (u.k) {
-    case 'pointer': case 'chan': case 'map': case 'func':
+    case 'pointer':
+    case 'chan':
+    case 'map':
+    case 'func':
       return true;
     case 'basic':
       return u.name === 'unsafe.Pointer';
@@ -266,7 +335,8 @@ export function identical(a: Type, b: Type, depth = 0): boolean {
       return a.name === (b as typeof a).name;
     case 'named':
       return a.name === (b as NamedType).name && a.pkg === (b as NamedType).pkg;
-    case 'pointer': case 'slice':
+    case 'pointer':
+    case 'slice':
       return identical(a.elem, (b as typeof a).elem, depth + 1);
     case 'array':
       return a.len === (b as typeof a).len && identical(a.elem, (b as typeof a).elem, depth + 1);
@@ -276,12 +346,21 @@ export function identical(a: Type, b: Type, depth = 0): boolean {
       return identical(a.elem, (b as typeof a).elem, depth + 1);
     case 'struct': {
       const bf = (b as typeof a).fields;
-      return a.fields.length === bf.length && a.fields.every((f, i) => f.name === bf[i]!.name && identical(f.type, bf[i]!.type, depth + 1));
+      return (
+        a.fields.length === bf.length &&
+        a.fields.every((f, i) => f.name === bf[i]!.name && identical(f.type, bf[i]!.type, depth + 1))
+      );
     }
     case 'func': {
-      const s = a.sig, t = (b as typeof a).sig;
-      return s.params.length === t.params.length && s.results.length === t.results.length && s.variadic === t.variadic &&
-        s.params.every((p, i) => identical(p, t.params[i]!, depth + 1)) && s.results.every((p, i) => identical(p, t.results[i]!, depth + 1));
+      const s = a.sig,
+        t = (b as typeof a).sig;
+      return (
+        s.params.length === t.params.length &&
+        s.results.length === t.results.length &&
+        s.variadic === t.variadic &&
+        s.params.every((p, i) => identical(p, t.params[i]!, depth + 1)) &&
+        s.results.every((p, i) => identical(p, t.results[i]!, depth + 1))
+      );
     }
     case 'interface':
       return typeString(a) === typeString(b);
@@ -311,7 +390,9 @@ export function typeString(t: Type, depth = 0): string {
     case 'func':
       return 'func' + sigString(t.sig, depth);
     case 'struct':
-      return t.fields.length === 0 ? 'struct {}' : `struct { ${t.fields.map((f) => (f.embedded ? '' : f.name + ' ') + typeString(f.type, depth + 1)).join('; ')} }`;
+      return t.fields.length === 0
+        ? 'struct {}'
+        : `struct { ${t.fields.map((f) => (f.embedded ? '' : f.name + ' ') + typeString(f.type, depth + 1)).join('; ')} }`;
     case 'interface':
       if (t.methods.size === 0 && t.embeds.length === 0) return 'interface {}';
       return `interface { ${[...t.methods].map(([n, s]) => n + sigString(s, depth)).join('; ')} }`;
@@ -323,7 +404,11 @@ export function typeString(t: Type, depth = 0): string {
 }
 
 function sigString(s: Signature, depth: number): string {
-  const ps = s.params.map((p, i) => (s.variadic && i === s.params.length - 1 && p.k === 'slice' ? '...' + typeString(p.elem, depth + 1) : typeString(p, depth + 1)));
+  const ps = s.params.map((p, i) =>
+    s.variadic && i === s.params.length - 1 && p.k === 'slice'
+      ? '...' + typeString(p.elem, depth + 1)
+      : typeString(p, depth + 1),
+  );
   let r = `(${ps.join(', ')})`;
   if (s.results.length === 1) r += ' ' + typeString(s.results[0]!, depth + 1);
   else if (s.results.length > 1) r += ' (' + s.results.map((x) => typeString(x, depth + 1)).join(', ') + ')';
@@ -333,13 +418,20 @@ function sigString(s: Signature, depth: number): string {
 export function defaultType(t: Type): Type {
   if (t.k !== 'basic') return t;
   switch (t.name) {
-    case 'untyped int': return T.int;
-    case 'untyped float': return T.float64;
-    case 'untyped rune': return T.int32;
-    case 'untyped string': return T.string;
-    case 'untyped bool': return T.bool;
-    case 'untyped complex': return T.complex128;
-    default: return t;
+    case 'untyped int':
+      return T.int;
+    case 'untyped float':
+      return T.float64;
+    case 'untyped rune':
+      return T.int32;
+    case 'untyped string':
+      return T.string;
+    case 'untyped bool':
+      return T.bool;
+    case 'untyped complex':
+      return T.complex128;
+    default:
+      return t;
   }
 }
 

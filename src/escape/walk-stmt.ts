@@ -34,7 +34,10 @@ export function addr(e: Escape, n: Node | undefined): Hole {
     if (xt?.k === 'map') {
       e.discard(x);
       const idx = child(m, 'index')!;
-      e.expr(e.b.heapHole().note(() => printExpr(m), 'key of map put', m.file, m), idx);
+      e.expr(
+        e.b.heapHole().note(() => printExpr(m), 'key of map put', m.file, m),
+        idx,
+      );
       return e.b.heapHole();
     }
     e.discard(child(m, 'index'));
@@ -55,21 +58,39 @@ function addrSteps(e: Escape, base: Node, count: number, sel: Selection): Hole {
   return addrSteps(e, base, count - 1, sel);
 }
 
-export function assignList(e: Escape, dsts: (Node | undefined)[], srcs: (Node | undefined)[], why: string, where: Node, opText = '='): void {
+export function assignList(
+  e: Escape,
+  dsts: (Node | undefined)[],
+  srcs: (Node | undefined)[],
+  why: string,
+  where: Node,
+  opText = '=',
+): void {
   const ks = dsts.map((d) => addr(e, d));
   ks.forEach((k, i) => {
     const src = srcs[i];
     const dst = dsts[i];
     let kk = k;
     if (dst && src && isReflectHeaderData(dst)) {
-      e.unsafeValue(e.b.heapHole().note(() => printStmt(where), why, where.file, where), src);
+      e.unsafeValue(
+        e.b.heapHole().note(() => printStmt(where), why, where.file, where),
+        src,
+      );
       return;
     }
     if (dst && src && isSelfAssign(dst, src)) {
-      e.selfAssignMsgs.push({ file: where.file, pos: assignOpPos(where), text: `${e.curfn.name} ignoring self-assignment in ${printExpr(dst)} ${opText} ${printExpr(src)}` });
+      e.selfAssignMsgs.push({
+        file: where.file,
+        pos: assignOpPos(where),
+        text: `${e.curfn.name} ignoring self-assignment in ${printExpr(dst)} ${opText} ${printExpr(src)}`,
+      });
       kk = e.b.discardHole();
     }
-    if (src) e.expr(kk.note(() => printStmt(where), why, where.file, where), src);
+    if (src)
+      e.expr(
+        kk.note(() => printStmt(where), why, where.file, where),
+        src,
+      );
   });
   reassigned(e, ks, where);
 }
@@ -88,7 +109,9 @@ function isReflectHeaderData(n: Node): boolean {
   if (m.kind !== 'selector_expression' || m.role !== 'field' || text(child(m, 'field')!) !== 'Data') return false;
   const bt = child(m, 'operand')!.type;
   const u = bt ? under(bt) : undefined;
-  return u?.k === 'pointer' && u.elem.k === 'named' && u.elem.pkg === 'reflect' && /^(Slice|String)Header$/.test(u.elem.name);
+  return (
+    u?.k === 'pointer' && u.elem.k === 'named' && u.elem.pkg === 'reflect' && /^(Slice|String)Header$/.test(u.elem.name)
+  );
 }
 
 export function reassigned(e: Escape, ks: Hole[], where: Node): void {
@@ -153,19 +176,28 @@ function mayAffectMemory(n: Node): boolean {
   const m = unparen(n);
   if (m.cval !== undefined) return false;
   switch (m.kind) {
-    case 'identifier': case 'int_literal': case 'nil': case 'interpreted_string_literal': case 'rune_literal': case 'true': case 'false':
+    case 'identifier':
+    case 'int_literal':
+    case 'nil':
+    case 'interpreted_string_literal':
+    case 'rune_literal':
+    case 'true':
+    case 'false':
       return false;
     case 'binary_expression':
       return mayAffectMemory(child(m, 'left')!) || mayAffectMemory(child(m, 'right')!);
     case 'index_expression':
       return mayAffectMemory(child(m, 'operand')!) || mayAffectMemory(child(m, 'index')!);
     case 'unary_expression':
-      return text(child(m, 'operator')!) === '<-' || text(child(m, 'operator')!) === '&' ? true : mayAffectMemory(child(m, 'operand')!);
+      return text(child(m, 'operator')!) === '<-' || text(child(m, 'operator')!) === '&'
+        ? true
+        : mayAffectMemory(child(m, 'operand')!);
     case 'selector_expression':
       return m.role === 'field' ? mayAffectMemory(child(m, 'operand')!) : true;
     case 'call_expression':
       if (m.role === 'conv') return mayAffectMemory(child(m, 'arguments')!.kids[0]!);
-      if (m.role === 'builtin' && ['len', 'cap'].includes((m.data as { name: string }).name)) return mayAffectMemory(child(m, 'arguments')!.kids[0]!);
+      if (m.role === 'builtin' && ['len', 'cap'].includes((m.data as { name: string }).name))
+        return mayAffectMemory(child(m, 'arguments')!.kids[0]!);
       return true;
     default:
       return true;
@@ -180,12 +212,23 @@ function sameSafeExpr(a0: Node, b0: Node): boolean {
     case 'identifier':
       return !!a.obj && a.obj === b.obj;
     case 'selector_expression':
-      return text(child(a, 'field')!) === text(child(b, 'field')!) && sameSafeExpr(child(a, 'operand')!, child(b, 'operand')!);
+      return (
+        text(child(a, 'field')!) === text(child(b, 'field')!) &&
+        sameSafeExpr(child(a, 'operand')!, child(b, 'operand')!)
+      );
     case 'unary_expression':
-      return text(child(a, 'operator')!) === '*' && text(child(b, 'operator')!) === '*' && sameSafeExpr(child(a, 'operand')!, child(b, 'operand')!);
+      return (
+        text(child(a, 'operator')!) === '*' &&
+        text(child(b, 'operator')!) === '*' &&
+        sameSafeExpr(child(a, 'operand')!, child(b, 'operand')!)
+      );
     case 'index_expression':
-      return sameSafeExpr(child(a, 'operand')!, child(b, 'operand')!) && sameSafeExpr(child(a, 'index')!, child(b, 'index')!);
-    case 'int_literal': case 'interpreted_string_literal': case 'rune_literal':
+      return (
+        sameSafeExpr(child(a, 'operand')!, child(b, 'operand')!) && sameSafeExpr(child(a, 'index')!, child(b, 'index')!)
+      );
+    case 'int_literal':
+    case 'interpreted_string_literal':
+    case 'rune_literal':
       return text(a) === text(b);
     default:
       return false;
@@ -207,7 +250,12 @@ function assignStmt(e: Escape, s: Node, lhs: Node[], rhs: Node[], opText: string
       reassigned(e, ks, s);
       return;
     }
-    const why = ur.kind === 'type_assertion_expression' ? 'assign-pair-dot-type' : ur.kind === 'index_expression' ? 'assign-pair-mapr' : 'assign-pair-receive';
+    const why =
+      ur.kind === 'type_assertion_expression'
+        ? 'assign-pair-dot-type'
+        : ur.kind === 'index_expression'
+          ? 'assign-pair-mapr'
+          : 'assign-pair-receive';
     assignList(e, lhs, [r], why, s, opText);
     return;
   }
@@ -241,7 +289,9 @@ export function stmt(e: Escape, s: Node): void {
       return;
     }
     case 'var_declaration': {
-      const specs = s.kids.flatMap((k) => (k.kind === 'var_spec_list' ? k.kids : [k])).filter((k) => k.kind === 'var_spec');
+      const specs = s.kids
+        .flatMap((k) => (k.kind === 'var_spec_list' ? k.kids : [k]))
+        .filter((k) => k.kind === 'var_spec');
       for (const spec of specs) {
         const names = spec.kids.filter((k) => k.field === 'name');
         for (const nm of names) if (nm.obj?.kind === 'var') e.dcl(nm.obj);
@@ -264,7 +314,10 @@ export function stmt(e: Escape, s: Node): void {
       return;
     case 'send_statement':
       e.discard(child(s, 'channel'));
-      e.expr(e.b.heapHole().note(() => printStmt(s), 'send', s.file, s), child(s, 'value')!);
+      e.expr(
+        e.b.heapHole().note(() => printStmt(s), 'send', s.file, s),
+        child(s, 'value')!,
+      );
       return;
     case 'return_statement': {
       const vals = s.kids[0]?.kids ?? [];
@@ -278,7 +331,11 @@ export function stmt(e: Escape, s: Node): void {
       const ks = res.map((r) => (e.oldLoc(r) ? new Hole(e.oldLoc(r)!) : e.b.discardHole()));
       vals.forEach((v, i) => {
         const k = ks[i];
-        if (k) e.expr(k.note(() => printStmt(s), 'return', s.file, s.start), v);
+        if (k)
+          e.expr(
+            k.note(() => printStmt(s), 'return', s.file, s.start),
+            v,
+          );
       });
       for (const k of ks) k.dst.reassigned = true;
       void dsts;

@@ -10,7 +10,17 @@ import type { Selection } from './check.js';
 import { Batch, Hole, Location, type LocKind } from './graph.js';
 import { addStrParts, printExpr } from './print.js';
 import { call } from './calls.js';
-import { hasPointers, isDirectIface, isInterface, isUntyped, sizeof, under, type FuncInfo, type Type, type VarObj } from './types.js';
+import {
+  hasPointers,
+  isDirectIface,
+  isInterface,
+  isUntyped,
+  sizeof,
+  under,
+  type FuncInfo,
+  type Type,
+  type VarObj,
+} from './types.js';
 
 export const STATE_PLANNED = 1;
 export const STATE_TAGGED = 3;
@@ -27,8 +37,27 @@ export class Escape {
     this.selfAssignMsgs = msgs;
   }
 
-  newLoc(kind: LocKind, label: string, file: SourceFile | null, pos: number, transient: boolean, opts: { v?: VarObj; type?: Type; op?: string; extra?: Location['extra'] } = {}): Location {
-    const loc = new Location(kind, label, this.curfn, this.loopDepth, transient, file, pos, opts.v ?? null, opts.type ?? null, opts.op ?? '', opts.extra);
+  newLoc(
+    kind: LocKind,
+    label: string,
+    file: SourceFile | null,
+    pos: number,
+    transient: boolean,
+    opts: { v?: VarObj; type?: Type; op?: string; extra?: Location['extra'] } = {},
+  ): Location {
+    const loc = new Location(
+      kind,
+      label,
+      this.curfn,
+      this.loopDepth,
+      transient,
+      file,
+      pos,
+      opts.v ?? null,
+      opts.type ?? null,
+      opts.op ?? '',
+      opts.extra,
+    );
     this.b.allLocs.push(loc);
     if (opts.v) opts.v.loc = loc;
     return loc;
@@ -42,7 +71,15 @@ export class Escape {
     return v.loc as Location | undefined;
   }
 
-  spill(k: Hole, n: Node, label: string, op: string, extra: Location['extra'] = {}, pos = goPos(n), type: Type | undefined = n.type): Hole {
+  spill(
+    k: Hole,
+    n: Node,
+    label: string,
+    op: string,
+    extra: Location['extra'] = {},
+    pos = goPos(n),
+    type: Type | undefined = n.type,
+  ): Hole {
     const loc = this.newLoc('expr', label, n.file, pos, true, { type, op, extra });
     this.b.flow(k.addr(label, 'spill', n.file, pos), loc);
     return new Hole(loc);
@@ -60,7 +97,10 @@ export class Escape {
     if (n.implicit && n.type && !isInterface(n.type)) {
       let kk = k;
       if (!isDirectIface(n.type)) kk = this.spill(k, n, printExpr(n), 'iface', {}, n.implicit.at, n.implicit.to);
-      this.exprNoConv(kk.note(() => printExpr(n), 'interface-converted', n.file, n.implicit.at), n);
+      this.exprNoConv(
+        kk.note(() => printExpr(n), 'interface-converted', n.file, n.implicit.at),
+        n,
+      );
       return;
     }
     this.exprNoConv(k, n);
@@ -94,7 +134,11 @@ export class Escape {
           return;
         }
         if (xt?.k === 'array') this.expr(this.note(k, n, 'fixed-array-index-of'), x);
-        else this.expr(k.deref(() => printExpr(n), 'dot of pointer', n.file, n), x);
+        else
+          this.expr(
+            k.deref(() => printExpr(n), 'dot of pointer', n.file, n),
+            x,
+          );
         this.discard(child(n, 'index'));
         return;
       }
@@ -102,7 +146,11 @@ export class Escape {
         const x = child(n, 'operand')!;
         const xt = x.type ? under(x.type) : undefined;
         const kk = this.note(k, n, 'slice');
-        if (xt?.k === 'array') this.expr(kk.addr(() => printExpr(x), 'address-of', n.file, n.start), x);
+        if (xt?.k === 'array')
+          this.expr(
+            kk.addr(() => printExpr(x), 'address-of', n.file, n.start),
+            x,
+          );
         else this.expr(kk, x);
         for (const f of ['start', 'end', 'capacity']) this.discard(child(n, f));
         return;
@@ -122,7 +170,13 @@ export class Escape {
         this.unary(k, n);
         return;
       case 'binary_expression': {
-        if (n.role === 'addstr' || (t && under(t).k === 'basic' && (under(t) as { name: string }).name === 'string' && text(child(n, 'operator')!) === '+')) {
+        if (
+          n.role === 'addstr' ||
+          (t &&
+            under(t).k === 'basic' &&
+            (under(t) as { name: string }).name === 'string' &&
+            text(child(n, 'operator')!) === '+')
+        ) {
           n.role = 'addstr';
           const kk = this.spill(k, n, printExpr(n), 'addstr');
           void kk;
@@ -188,11 +242,18 @@ export class Escape {
     // The implicit &, * and embedded-field steps all sit at the selector's dot and print as
     // the receiver path reached so far (x.T for an embedded T).
     const at = r.sel ?? r.base;
-    const path = (upto: number) => () => printExpr(r.base, 8) + r.steps.slice(0, upto).map((s) => '.' + (s.field?.name ?? '')).join('');
+    const path = (upto: number) => () =>
+      printExpr(r.base, 8) +
+      r.steps
+        .slice(0, upto)
+        .map((s) => '.' + (s.field?.name ?? ''))
+        .join('');
     if (r.addr) kk = kk.addr(path(r.steps.length), 'address-of', r.base.file, at);
     if (r.deref) kk = kk.deref(path(r.steps.length), 'indirection', r.base.file, at);
     for (let i = r.steps.length - 1; i >= 0; i--) {
-      kk = r.steps[i]!.ptr ? kk.deref(path(i + 1), 'dot of pointer', r.base.file, at) : kk.note(path(i + 1), 'dot', r.base.file, at);
+      kk = r.steps[i]!.ptr
+        ? kk.deref(path(i + 1), 'dot of pointer', r.base.file, at)
+        : kk.note(path(i + 1), 'dot', r.base.file, at);
     }
     if (r.dotType && !isInterface(r.dotType) && !isDirectIface(r.dotType)) kk = kk.shift(1);
     this.expr(kk, r.base);
@@ -221,11 +282,16 @@ export class Escape {
     const ux = under(xt);
     if (isInterface(t)) {
       let kk = k;
-      if (!isInterface(xt) && !isDirectIface(xt) && !(ux.k === 'basic' && ux.name === 'untyped nil')) kk = this.spill(k, n, printExpr(n), 'iface');
+      if (!isInterface(xt) && !isDirectIface(xt) && !(ux.k === 'basic' && ux.name === 'untyped nil'))
+        kk = this.spill(k, n, printExpr(n), 'iface');
       this.expr(this.note(kk, n, 'interface-converted'), xx);
       return;
     }
-    if (ut.k === 'basic' && ut.name === 'string' && (ux.k === 'slice' || (ux.k === 'basic' && /int|uint8|rune/.test(ux.name) && !ux.name.startsWith('untyped')))) {
+    if (
+      ut.k === 'basic' &&
+      ut.name === 'string' &&
+      (ux.k === 'slice' || (ux.k === 'basic' && /int|uint8|rune/.test(ux.name) && !ux.name.startsWith('untyped')))
+    ) {
       this.spill(k, n, printExpr(n), 'str');
       this.discard(xx);
       return;
@@ -248,7 +314,8 @@ export class Escape {
     if (m.kind === 'call_expression' || m.kind === 'type_conversion_expression') {
       if (m.role === 'conv') {
         const x = m.kind === 'type_conversion_expression' ? child(m, 'operand')! : child(m, 'arguments')!.kids[0]!;
-        if (x.type && under(x.type).k === 'basic' && (under(x.type) as { name: string }).name === 'unsafe.Pointer') this.expr(k, x);
+        if (x.type && under(x.type).k === 'basic' && (under(x.type) as { name: string }).name === 'unsafe.Pointer')
+          this.expr(k, x);
         else this.discard(x);
         return;
       }
@@ -258,9 +325,16 @@ export class Escape {
       const last = sel.steps[sel.steps.length - 1];
       const base = child(m, 'operand')!;
       const bt = base.type ? under(base.type) : undefined;
-      const isHeader = bt?.k === 'pointer' && bt.elem.k === 'named' && bt.elem.pkg === 'reflect' && /^(Slice|String)Header$/.test(bt.elem.name);
+      const isHeader =
+        bt?.k === 'pointer' &&
+        bt.elem.k === 'named' &&
+        bt.elem.pkg === 'reflect' &&
+        /^(Slice|String)Header$/.test(bt.elem.name);
       if (last?.ptr && last.field.name === 'Data' && isHeader) {
-        this.expr(k.deref(() => printExpr(m), 'reflect.Header.Data', m.file, m), base);
+        this.expr(
+          k.deref(() => printExpr(m), 'reflect.Header.Data', m.file, m),
+          base,
+        );
         return;
       }
       this.discard(base);
@@ -292,15 +366,23 @@ export class Escape {
     if (op === '&') {
       const inner = unparen(x);
       if (inner.kind === 'composite_literal') {
-        const kk = this.spill(k, n, '&' + printExpr(inner), 'ptrlit', { elemSize: inner.type ? sizeof(inner.type) : 0 });
+        const kk = this.spill(k, n, '&' + printExpr(inner), 'ptrlit', {
+          elemSize: inner.type ? sizeof(inner.type) : 0,
+        });
         this.compositeLit(kk, inner, true);
         return;
       }
-      this.expr(k.addr(() => printExpr(n), 'address-of', n.file, n), x);
+      this.expr(
+        k.addr(() => printExpr(n), 'address-of', n.file, n),
+        x,
+      );
       return;
     }
     if (op === '*') {
-      this.expr(k.deref(() => printExpr(n), 'indirection', n.file, n), x);
+      this.expr(
+        k.deref(() => printExpr(n), 'indirection', n.file, n),
+        x,
+      );
       return;
     }
     this.discard(x);
@@ -329,8 +411,14 @@ export class Escape {
         if (el.kind !== 'keyed_element') continue;
         const key = child(el, 'key')!;
         const val = child(el, 'value')!;
-        this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal key', n.file, n), key);
-        this.expr(this.b.heapHole().note(() => printExpr(n), 'map literal value', n.file, n), val);
+        this.expr(
+          this.b.heapHole().note(() => printExpr(n), 'map literal key', n.file, n),
+          key,
+        );
+        this.expr(
+          this.b.heapHole().note(() => printExpr(n), 'map literal value', n.file, n),
+          val,
+        );
       }
       return;
     }
@@ -339,7 +427,8 @@ export class Escape {
 
   private elements(k: Hole, n: Node, u: Type): void {
     const body = n.kind === 'literal_value' ? n : child(n, 'body')!;
-    const why = u.k === 'struct' ? 'struct literal element' : u.k === 'slice' ? 'slice-literal-element' : 'array literal element';
+    const why =
+      u.k === 'struct' ? 'struct literal element' : u.k === 'slice' ? 'slice-literal-element' : 'array literal element';
     for (const el of body.kids) {
       const v = el.kind === 'keyed_element' ? child(el, 'value')! : el;
       this.expr(this.note(k, n, why), v);
@@ -458,7 +547,6 @@ export function receiverExpr(sel: Node, s: Selection): ReceiverExpr {
   const wantPtr = !!s.fn.pointerRecv;
   return { base, sel, steps, addr: wantPtr && !onPtr, deref: !wantPtr && onPtr };
 }
-
 
 import { stmt } from './walk-stmt.js';
 import { tagHoleFor } from './calls.js';

@@ -54,13 +54,21 @@ export class InspectorError extends Error {
 
 export async function serveInspector(heap: Heap, options: InspectorOptions = {}): Promise<Inspector> {
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InspectorError(`port must be 0..65535, got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InspectorError(`port must be 0..65535, got ${String(port)}`);
   const started = performance.now();
   const curve: CurvePoint[] = [];
   let firstPoint = 0; // index of curve[0] among all points ever sampled
   const sample = () => {
     const st = heap.readMemStats();
-    curve.push({ t: Math.round(performance.now() - started), HeapAlloc: st.HeapAlloc, HeapInuse: st.HeapInuse, HeapSys: st.HeapSys, NextGC: st.NextGC, NumGC: st.NumGC });
+    curve.push({
+      t: Math.round(performance.now() - started),
+      HeapAlloc: st.HeapAlloc,
+      HeapInuse: st.HeapInuse,
+      HeapSys: st.HeapSys,
+      NextGC: st.NextGC,
+      NumGC: st.NumGC,
+    });
     if (curve.length > MAX_POINTS) {
       curve.shift();
       firstPoint++;
@@ -111,7 +119,13 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
     };
   };
 
-  const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array, extra: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Uint8Array,
+    extra: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extra });
     res.end(body);
   };
@@ -127,31 +141,52 @@ export async function serveInspector(heap: Heap, options: InspectorOptions = {})
           const client = url.searchParams.get('client') ?? '';
           const since = Number(url.searchParams.get('since') ?? '0');
           if (!/^[\w-]{1,64}$/.test(client) || !Number.isSafeInteger(since) || since < 0) {
-            return send(res, 400, 'application/json', JSON.stringify({ error: 'client must be an id and since a point index' }));
+            return send(
+              res,
+              400,
+              'application/json',
+              JSON.stringify({ error: 'client must be an id and since a point index' }),
+            );
           }
           return send(res, 200, 'application/json', JSON.stringify(state(client, since)));
         }
         case '/api/objects': {
           const page = Number(url.searchParams.get('page'));
-          if (!Number.isSafeInteger(page) || page < 0) return send(res, 400, 'application/json', JSON.stringify({ error: 'page must be a page index' }));
+          if (!Number.isSafeInteger(page) || page < 0)
+            return send(res, 400, 'application/json', JSON.stringify({ error: 'page must be a page index' }));
           return send(res, 200, 'application/json', JSON.stringify(objectsOnPage(heap, page)));
         }
         case '/api/retainers': {
           const obj = Number(url.searchParams.get('obj'));
-          if (!Number.isSafeInteger(obj) || obj <= 0) return send(res, 400, 'application/json', JSON.stringify({ error: 'obj must be an address' }));
+          if (!Number.isSafeInteger(obj) || obj <= 0)
+            return send(res, 400, 'application/json', JSON.stringify({ error: 'obj must be an address' }));
           // Asking a heap without a collector would make one (and change the heap we are showing).
-          if (Atomics.load(heap.i32, H_GC) <= 0) return send(res, 404, 'application/json', JSON.stringify({ error: 'not a collected object (this heap has no collector)' }));
+          if (Atomics.load(heap.i32, H_GC) <= 0)
+            return send(
+              res,
+              404,
+              'application/json',
+              JSON.stringify({ error: 'not a collected object (this heap has no collector)' }),
+            );
           const r = heap.retainers(obj);
           return send(res, 200, 'application/json', JSON.stringify({ path: r, text: formatRetainers(r) }));
         }
         case '/heap.pb.gz':
-          return send(res, 200, 'application/octet-stream', heap.writeHeapProfile(), { 'content-disposition': 'attachment; filename="heap.pb.gz"' });
+          return send(res, 200, 'application/octet-stream', heap.writeHeapProfile(), {
+            'content-disposition': 'attachment; filename="heap.pb.gz"',
+          });
         default:
           return send(res, 404, 'text/plain', 'not found\n');
       }
     } catch (e) {
-      if ((e as Error).name === 'InvalidPointerError') return send(res, 404, 'application/json', JSON.stringify({ error: (e as Error).message }));
-      return send(res, 500, 'application/json', JSON.stringify({ error: `${(e as Error).name}: ${(e as Error).message}` }));
+      if ((e as Error).name === 'InvalidPointerError')
+        return send(res, 404, 'application/json', JSON.stringify({ error: (e as Error).message }));
+      return send(
+        res,
+        500,
+        'application/json',
+        JSON.stringify({ error: `${(e as Error).name}: ${(e as Error).message}` }),
+      );
     }
   };
 

@@ -91,7 +91,7 @@ export function pageMap(heap: Heap): PageMap {
   const spansByClass = new Int32Array(NUM_SIZE_CLASSES);
   let largeSpans = 0;
   let largeBytes = 0;
-  for (let page = 0; page < mapped; ) {
+  for (let page = 0; page < mapped;) {
     if (page < heap.metaPages) {
       pages[page * 2] = KIND_META;
       page++;
@@ -143,7 +143,14 @@ export function classTable(heap: Heap, map: PageMap): ClassRow[] {
     const objects = c.smallAlloc[k]! - c.smallFree[k]!;
     if (spans === 0 && objects === 0) continue;
     const bytes = objects * classToSize[k]!;
-    rows.push({ class: k, size: classToSize[k]!, spans, objects, bytes, waste: Math.max(0, spans * classToPages[k]! * PAGE_SIZE - bytes) });
+    rows.push({
+      class: k,
+      size: classToSize[k]!,
+      spans,
+      objects,
+      bytes,
+      waste: Math.max(0, spans * classToPages[k]! * PAGE_SIZE - bytes),
+    });
   }
   return rows;
 }
@@ -178,22 +185,24 @@ export interface AllocationSite {
 export function topSites(heap: Heap, limit = 15): AllocationSite[] {
   const rate = heap.memProfile?.rate ?? 0;
   const byLine = new Map<string, AllocationSite>();
-  for (const site of heap
-    .memProfileRecords()
-    .map((r) => {
-      const [allocObjects, allocBytes] = scaleHeapSample(r.allocObjects, r.allocBytes, rate);
-      const [inuseObjects, inuseBytes] = scaleHeapSample(r.allocObjects - r.freeObjects, r.allocBytes - r.freeBytes, rate);
-      const leaf = r.stack[0];
-      return {
-        function: leaf?.function ?? '(unknown)',
-        location: leaf ? `${leaf.file.split('/').slice(-2).join('/')}:${leaf.line}` : '',
-        objectSize: r.objectSize,
-        inuseBytes,
-        inuseObjects,
-        allocBytes,
-        allocObjects,
-      };
-    })) {
+  for (const site of heap.memProfileRecords().map((r) => {
+    const [allocObjects, allocBytes] = scaleHeapSample(r.allocObjects, r.allocBytes, rate);
+    const [inuseObjects, inuseBytes] = scaleHeapSample(
+      r.allocObjects - r.freeObjects,
+      r.allocBytes - r.freeBytes,
+      rate,
+    );
+    const leaf = r.stack[0];
+    return {
+      function: leaf?.function ?? '(unknown)',
+      location: leaf ? `${leaf.file.split('/').slice(-2).join('/')}:${leaf.line}` : '',
+      objectSize: r.objectSize,
+      inuseBytes,
+      inuseObjects,
+      allocBytes,
+      allocObjects,
+    };
+  })) {
     const key = `${site.function}\n${site.location}`;
     const sum = byLine.get(key);
     if (sum === undefined) {
@@ -206,7 +215,9 @@ export function topSites(heap: Heap, limit = 15): AllocationSite[] {
     sum.allocObjects += site.allocObjects;
     sum.objectSize = sum.allocObjects > 0 ? Math.round(sum.allocBytes / sum.allocObjects) : 0;
   }
-  return [...byLine.values()].sort((a, b) => b.inuseBytes - a.inuseBytes || b.allocBytes - a.allocBytes).slice(0, limit);
+  return [...byLine.values()]
+    .sort((a, b) => b.inuseBytes - a.inuseBytes || b.allocBytes - a.allocBytes)
+    .slice(0, limit);
 }
 
 export interface ObjectOnPage {

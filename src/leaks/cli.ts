@@ -47,18 +47,34 @@ export function parseArgs(args: string[]): Parsed {
   const p: Parsed = { inputs: [], format: 'text', intervalMs: 10_000, quiet: false, help: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
     const value = () => {
       const v = inline ?? args[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
     switch (flag) {
-      case '-h': case '--help': p.help = true; break;
-      case '--json': p.format = 'json'; break;
-      case '--html': p.format = 'html'; break;
-      case '-q': case '--quiet': p.quiet = true; break;
-      case '-o': case '--output': p.output = value(); break;
+      case '-h':
+      case '--help':
+        p.help = true;
+        break;
+      case '--json':
+        p.format = 'json';
+        break;
+      case '--html':
+        p.format = 'html';
+        break;
+      case '-q':
+      case '--quiet':
+        p.quiet = true;
+        break;
+      case '-o':
+      case '--output':
+        p.output = value();
+        break;
       case '--interval': {
         const v = value();
         const secs = Number(v.replace(/s$/, ''));
@@ -106,7 +122,12 @@ export const leaksCommand: Subcommand = {
       throw e;
     }
     if (tty && onProgress) process.stderr.write('\r\x1b[K');
-    const text = opts.format === 'json' ? JSON.stringify(toJson(report), null, 2) + '\n' : opts.format === 'html' ? renderHtml(report) : renderText(report);
+    const text =
+      opts.format === 'json'
+        ? JSON.stringify(toJson(report), null, 2) + '\n'
+        : opts.format === 'html'
+          ? renderHtml(report)
+          : renderText(report);
     if (opts.output) {
       const { writeFile } = await import('node:fs/promises');
       await writeFile(opts.output, text);

@@ -34,7 +34,8 @@ export function decodeProfile(source: string, raw: Uint8Array): DecodedProfile {
   }
   const str = (i: Numeric | undefined): string => {
     const s = strings[toNumber(i)];
-    if (s === undefined) throw new CorruptInputError(source, `pprof string index ${String(i)} out of range (truncated file?)`);
+    if (s === undefined)
+      throw new CorruptInputError(source, `pprof string index ${String(i)} out of range (truncated file?)`);
     return s;
   };
   const sampleTypes = profile.sampleType.map((t) => str(t.type));
@@ -71,14 +72,22 @@ function resolveLocations(source: string, d: DecodedProfile) {
 
 export function heapFromProfile(source: string, d: DecodedProfile): HeapSnapshot {
   const index = (name: string) => d.sampleTypes.indexOf(name);
-  const [ao, as, io, is] = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'].map(index) as [number, number, number, number];
+  const [ao, as, io, is] = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'].map(index) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if (io < 0 || is < 0) {
     throw new WrongInputKindError(source, `pprof profile of type [${d.sampleTypes.join(', ')}] is not a heap profile`);
   }
   const { stackOf, symbols } = resolveLocations(source, d);
   const samples: HeapSample[] = d.profile.sample.map((s) => {
     if (s.value.length !== d.sampleTypes.length) {
-      throw new CorruptInputError(source, `sample has ${s.value.length} values for ${d.sampleTypes.length} sample types`);
+      throw new CorruptInputError(
+        source,
+        `sample has ${s.value.length} values for ${d.sampleTypes.length} sample types`,
+      );
     }
     const v = (i: number) => (i < 0 ? 0 : toNumber(s.value[i]));
     const sizeLabel = s.label.find((l) => d.str(l.key) === 'bytes');
@@ -92,7 +101,14 @@ export function heapFromProfile(source: string, d: DecodedProfile): HeapSnapshot
           : allocObjects > 0
             ? v(as) / allocObjects
             : 0;
-    return { stack: stackOf(s.locationId), allocObjects, allocSpace: v(as), inuseObjects, inuseSpace: v(is), objectSize };
+    return {
+      stack: stackOf(s.locationId),
+      allocObjects,
+      allocSpace: v(as),
+      inuseObjects,
+      inuseSpace: v(is),
+      objectSize,
+    };
   });
   return { source, timeNanos: toNumber(d.profile.timeNanos), period: toNumber(d.profile.period), samples, symbols };
 }
@@ -111,11 +127,25 @@ export function goroutinesFromProfile(source: string, d: DecodedProfile): Gorout
 }
 
 /** Decides what a decoded protobuf is; only heap and goroutine profiles are diagnosed. */
-export function classifyProfile(source: string, raw: Uint8Array): { kind: 'heap'; snapshot: HeapSnapshot } | { kind: 'goroutine'; snapshot: GoroutineSnapshot } {
+export function classifyProfile(
+  source: string,
+  raw: Uint8Array,
+): { kind: 'heap'; snapshot: HeapSnapshot } | { kind: 'goroutine'; snapshot: GoroutineSnapshot } {
   const d = decodeProfile(source, raw);
   const types = d.sampleTypes;
   if (types.includes('inuse_space')) return { kind: 'heap', snapshot: heapFromProfile(source, d) };
-  if (types.length === 1 && types[0] === 'goroutine') return { kind: 'goroutine', snapshot: goroutinesFromProfile(source, d) };
-  const what = types.includes('cpu') || types.includes('samples') ? 'a CPU profile' : types.includes('contentions') ? 'a mutex/block profile' : types.includes('threadcreate') ? 'a threadcreate profile' : 'a profile';
-  throw new WrongInputKindError(source, `${what} (sample types ${types.join(', ')}); the leak doctor reads heap and goroutine profiles`);
+  if (types.length === 1 && types[0] === 'goroutine')
+    return { kind: 'goroutine', snapshot: goroutinesFromProfile(source, d) };
+  const what =
+    types.includes('cpu') || types.includes('samples')
+      ? 'a CPU profile'
+      : types.includes('contentions')
+        ? 'a mutex/block profile'
+        : types.includes('threadcreate')
+          ? 'a threadcreate profile'
+          : 'a profile';
+  throw new WrongInputKindError(
+    source,
+    `${what} (sample types ${types.join(', ')}); the leak doctor reads heap and goroutine profiles`,
+  );
 }

@@ -6,10 +6,50 @@
 import type { Frame } from './types.js';
 
 const standardTopLevel = new Set([
-  'archive', 'bufio', 'builtin', 'bytes', 'compress', 'container', 'context', 'crypto', 'database', 'debug',
-  'embed', 'encoding', 'errors', 'expvar', 'flag', 'fmt', 'go', 'hash', 'html', 'image', 'index', 'internal',
-  'io', 'log', 'math', 'mime', 'net', 'os', 'path', 'plugin', 'reflect', 'regexp', 'runtime', 'sort', 'strconv',
-  'strings', 'sync', 'syscall', 'testing', 'text', 'time', 'unicode', 'unsafe', 'vendor',
+  'archive',
+  'bufio',
+  'builtin',
+  'bytes',
+  'compress',
+  'container',
+  'context',
+  'crypto',
+  'database',
+  'debug',
+  'embed',
+  'encoding',
+  'errors',
+  'expvar',
+  'flag',
+  'fmt',
+  'go',
+  'hash',
+  'html',
+  'image',
+  'index',
+  'internal',
+  'io',
+  'log',
+  'math',
+  'mime',
+  'net',
+  'os',
+  'path',
+  'plugin',
+  'reflect',
+  'regexp',
+  'runtime',
+  'sort',
+  'strconv',
+  'strings',
+  'sync',
+  'syscall',
+  'testing',
+  'text',
+  'time',
+  'unicode',
+  'unsafe',
+  'vendor',
 ]);
 
 /** The package path of a Go symbol such as `gomemleaks/x.(*T).m` or `main.f.func1`. */
@@ -30,12 +70,21 @@ const profilerPackages = ['runtime/pprof', 'runtime/trace', 'net/http/pprof', 'g
 /** Frames that belong to taking the profile itself; samples through them are not the program's. */
 export function isProfilerFrame(fn: string): boolean {
   const pkg = packagePath(fn);
-  return profilerPackages.some((p) => pkg === p || pkg.startsWith(p + '/')) || fn === 'runtime.goroutineProfileWithLabels';
+  return (
+    profilerPackages.some((p) => pkg === p || pkg.startsWith(p + '/')) || fn === 'runtime.goroutineProfileWithLabels'
+  );
 }
 
 function isNarrowlyExcluded(fn: string): boolean {
   const pkg = packagePath(fn);
-  return pkg === 'runtime' || pkg === 'time' || pkg === 'sync' || pkg.startsWith('runtime/') || pkg.startsWith('sync/') || isProfilerFrame(fn);
+  return (
+    pkg === 'runtime' ||
+    pkg === 'time' ||
+    pkg === 'sync' ||
+    pkg.startsWith('runtime/') ||
+    pkg.startsWith('sync/') ||
+    isProfilerFrame(fn)
+  );
 }
 
 /** The frame the user should look at, or undefined for stacks made only of runtime/profiler frames. */

@@ -22,9 +22,11 @@ const kindOf: Record<Primitive, LeakKind> = {
 
 export const goroutineFixes: Record<Primitive, string> = {
   recv: 'Nothing ever sends on or closes the channel this goroutine waits on. Give the wait a way out: pass a context and select on ctx.Done() (context.WithTimeout/WithCancel at the caller), or close the channel when its owner is done.',
-  range: 'The goroutine ranges over a channel that is never closed. The sending side must close(ch) when it has sent its last value (defer close(ch) in the producer), or the loop must also stop on ctx.Done().',
+  range:
+    'The goroutine ranges over a channel that is never closed. The sending side must close(ch) when it has sent its last value (defer close(ch) in the producer), or the loop must also stop on ctx.Done().',
   send: 'Nobody receives this send after the caller gave up (timeout or early return). Make the channel buffered (make(chan T, 1)) so the send always completes, or select on ctx.Done() next to the send; cancel the context when the caller returns.',
-  select: 'None of this select\'s cases ever becomes ready. Add a `case <-ctx.Done(): return` with a context that is cancelled or has a timeout, and close the quit/done channel when the owner shuts down.',
+  select:
+    "None of this select's cases ever becomes ready. Add a `case <-ctx.Done(): return` with a context that is cancelled or has a timeout, and close the quit/done channel when the owner shuts down.",
   lock: 'The goroutines wait for a lock that is never released: some path returns while holding it. Pair every Lock with `defer Unlock()` right after it (check early returns and error paths); for WaitGroup/Cond make Done/Signal unconditional.',
 };
 
@@ -60,7 +62,11 @@ interface Classified {
   uncertain: boolean;
 }
 
-function classifyGroup(g: GoroutineGroup, format: GoroutineSnapshot['format'], symbols: Map<number, string>): Classified | undefined {
+function classifyGroup(
+  g: GoroutineGroup,
+  format: GoroutineSnapshot['format'],
+  symbols: Map<number, string>,
+): Classified | undefined {
   const user = userFrame(g.stack);
   const userIndex = user ? g.stack.indexOf(user) : g.stack.length;
   const leading = g.stack.slice(0, userIndex).map((f) => f.function);
@@ -119,19 +125,27 @@ export interface GoroutineAnalysis {
 function pickTimeline(snaps: GoroutineSnapshot[]): GoroutineSnapshot[] {
   for (const format of ['debug=0', 'debug=2', 'debug=1'] as const) {
     const chosen = snaps.filter((s) => s.format === format);
-    if (chosen.length > 0) return format === 'debug=0' ? [...chosen].sort((a, b) => (a.timeNanos ?? 0) - (b.timeNanos ?? 0)) : chosen;
+    if (chosen.length > 0)
+      return format === 'debug=0' ? [...chosen].sort((a, b) => (a.timeNanos ?? 0) - (b.timeNanos ?? 0)) : chosen;
   }
   return [];
 }
 
-export function analyzeGoroutines(snaps: GoroutineSnapshot[], symbols: Map<number, string>, stackBytesPerGoroutine: number): GoroutineAnalysis {
+export function analyzeGoroutines(
+  snaps: GoroutineSnapshot[],
+  symbols: Map<number, string>,
+  stackBytesPerGoroutine: number,
+): GoroutineAnalysis {
   const timeline = pickTimeline(snaps);
   const notes: string[] = [];
   const allSymbols = new Map(symbols);
   for (const s of snaps) for (const [k, v] of s.symbols ?? []) allSymbols.set(k, v);
 
   // Annotations from the other encodings, keyed by the user frame.
-  const annotations = new Map<string, { waitReason?: string; waitMinutes?: number; createdBy?: Frame; primitive?: Classified }>();
+  const annotations = new Map<
+    string,
+    { waitReason?: string; waitMinutes?: number; createdBy?: Frame; primitive?: Classified }
+  >();
   for (const s of snaps) {
     if (timeline.includes(s)) continue;
     for (const g of s.groups) {
@@ -158,7 +172,15 @@ export function analyzeGoroutines(snaps: GoroutineSnapshot[], symbols: Map<numbe
       const key = `${c.primitive} ${frameKey(user)}`;
       let t = tracks.get(key);
       if (!t) {
-        t = { kind: kindOf[c.primitive], primitive: c.primitive, user, call: c.call, uncertain: c.uncertain, counts: timeline.map(() => 0), stack: g.stack };
+        t = {
+          kind: kindOf[c.primitive],
+          primitive: c.primitive,
+          user,
+          call: c.call,
+          uncertain: c.uncertain,
+          counts: timeline.map(() => 0),
+          stack: g.stack,
+        };
         tracks.set(key, t);
       }
       t.counts[i]! += g.count;
@@ -173,7 +195,8 @@ export function analyzeGoroutines(snaps: GoroutineSnapshot[], symbols: Map<numbe
 
   const totals = timeline.map((s) => s.total);
   const times = timeline.map((s) => s.timeNanos ?? 0);
-  const seconds = times.length >= 2 && times.every((t) => t > 0) ? (times[times.length - 1]! - times[0]!) / 1e9 : undefined;
+  const seconds =
+    times.length >= 2 && times.every((t) => t > 0) ? (times[times.length - 1]! - times[0]!) / 1e9 : undefined;
   const findings: Finding[] = [];
   const leakFunctions = new Map<Finding, { functions: Set<string>; growth: number }>();
   const growing: GoroutineAnalysis['growing'] = [];
@@ -206,7 +229,13 @@ export function analyzeGoroutines(snaps: GoroutineSnapshot[], symbols: Map<numbe
     if (t.createdBy) evidence.createdBy = frameKey(t.createdBy);
     if (t.uncertain) evidence.primitiveUncertain = true;
     evidence.stack = formatStack(t.stack);
-    const verb = { recv: 'blocked receiving from a channel', range: 'ranging over a channel that is never closed', send: 'blocked sending on a channel', select: 'blocked in a select that never fires', lock: 'blocked acquiring a lock' }[t.primitive];
+    const verb = {
+      recv: 'blocked receiving from a channel',
+      range: 'ranging over a channel that is never closed',
+      send: 'blocked sending on a channel',
+      select: 'blocked in a select that never fires',
+      lock: 'blocked acquiring a lock',
+    }[t.primitive];
     const finding: Finding = {
       kind: t.kind,
       function: t.user.function,
@@ -214,7 +243,11 @@ export function analyzeGoroutines(snaps: GoroutineSnapshot[], symbols: Map<numbe
       line: t.user.line,
       confidence,
       evidence,
-      fix: goroutineFixes[t.primitive] + (t.createdBy ? ` These goroutines are started by ${t.createdBy.function} (${t.createdBy.file}:${t.createdBy.line}).` : ''),
+      fix:
+        goroutineFixes[t.primitive] +
+        (t.createdBy
+          ? ` These goroutines are started by ${t.createdBy.function} (${t.createdBy.file}:${t.createdBy.line}).`
+          : ''),
       title: `${last} goroutines ${verb} in ${t.user.function}` + (n >= 2 ? ` (+${growth} over ${n} snapshots)` : ''),
       impactBytes: stackBytes,
     };
@@ -225,7 +258,9 @@ export function analyzeGoroutines(snaps: GoroutineSnapshot[], symbols: Map<numbe
     growing.push({ label: `${t.kind} ${t.user.function}`, values: t.counts, stack: formatStack(t.stack) });
   }
   if (timeline.length > 0 && timeline[0]!.format === 'debug=1' && findings.some((f) => f.evidence.primitiveUncertain)) {
-    notes.push('debug=1 goroutine dumps hide the runtime frames that name the blocking operation; add the debug=0 or debug=2 profile for a certain classification.');
+    notes.push(
+      'debug=1 goroutine dumps hide the runtime frames that name the blocking operation; add the debug=0 or debug=2 profile for a certain classification.',
+    );
   }
   return { findings, leakFunctions, timeline, totals, ...(seconds !== undefined ? { seconds } : {}), notes, growing };
 }

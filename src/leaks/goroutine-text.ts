@@ -34,7 +34,15 @@ export function parseDebug1(source: string, text: string): GoroutineSnapshot {
     }
     const head = /^(\d+) @((?: 0x[0-9a-f]+)*)\s*$/.exec(line);
     if (head) {
-      current = { count: Number(head[1]), stack: [], pcs: head[2]!.trim().split(/\s+/).filter(Boolean).map((h) => parseInt(h, 16)) };
+      current = {
+        count: Number(head[1]),
+        stack: [],
+        pcs: head[2]!
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((h) => parseInt(h, 16)),
+      };
       groups.push(current);
       continue;
     }
@@ -47,11 +55,17 @@ export function parseDebug1(source: string, text: string): GoroutineSnapshot {
       continue;
     }
     if (/^#\t0x[0-9a-f]+\s*$/.test(line)) continue; // an unsymbolized PC
-    throw new CorruptInputError(source, `debug=1 goroutine profile line ${i + 1} is not understood: ${JSON.stringify(line.slice(0, 60))}`);
+    throw new CorruptInputError(
+      source,
+      `debug=1 goroutine profile line ${i + 1} is not understood: ${JSON.stringify(line.slice(0, 60))}`,
+    );
   }
   const counted = groups.reduce((n, g) => n + g.count, 0);
   if (groups.length === 0 || counted !== total) {
-    throw new CorruptInputError(source, `debug=1 goroutine profile is truncated (header says ${total} goroutines, groups hold ${counted})`);
+    throw new CorruptInputError(
+      source,
+      `debug=1 goroutine profile is truncated (header says ${total} goroutines, groups hold ${counted})`,
+    );
   }
   return { source, format: 'debug=1', total, groups };
 }
@@ -65,13 +79,20 @@ function functionName(callLine: string): string {
 }
 
 export function parseDebug2(source: string, text: string): GoroutineSnapshot {
-  const entries = text.split(/\n\s*\n/).map((e) => e.trim()).filter(Boolean);
+  const entries = text
+    .split(/\n\s*\n/)
+    .map((e) => e.trim())
+    .filter(Boolean);
   const byKey = new Map<string, GoroutineGroup>();
   let total = 0;
   for (const entry of entries) {
     const lines = entry.split('\n');
     const head = /^goroutine \d+ \[([^\]]*)\]:$/.exec(lines[0]!);
-    if (!head) throw new CorruptInputError(source, `debug=2 goroutine dump: entry does not start with "goroutine N [state]:" (${JSON.stringify(lines[0]!.slice(0, 60))})`);
+    if (!head)
+      throw new CorruptInputError(
+        source,
+        `debug=2 goroutine dump: entry does not start with "goroutine N [state]:" (${JSON.stringify(lines[0]!.slice(0, 60))})`,
+      );
     const parts = head[1]!.split(', ');
     const waitReason = parts[0]!;
     const minutesPart = parts.find((p) => /^\d+ minutes$/.test(p));
@@ -84,7 +105,11 @@ export function parseDebug2(source: string, text: string): GoroutineSnapshot {
       const created = /^created by (\S+)(?: in goroutine \d+)?$/.exec(line);
       const next = lines[i + 1];
       const fl = next !== undefined && next.startsWith('\t') ? splitFileLine(next) : undefined;
-      if (!fl) throw new CorruptInputError(source, `debug=2 goroutine dump is truncated or malformed near ${JSON.stringify(line.slice(0, 60))}`);
+      if (!fl)
+        throw new CorruptInputError(
+          source,
+          `debug=2 goroutine dump is truncated or malformed near ${JSON.stringify(line.slice(0, 60))}`,
+        );
       if (created) createdBy = { function: created[1]!, ...fl };
       else stack.push({ function: functionName(line), ...fl });
       i++;
@@ -96,7 +121,13 @@ export function parseDebug2(source: string, text: string): GoroutineSnapshot {
       group.count++;
       if (waitMinutes !== undefined) group.waitMinutes = Math.max(group.waitMinutes ?? 0, waitMinutes);
     } else {
-      byKey.set(key, { count: 1, stack, waitReason, ...(waitMinutes !== undefined ? { waitMinutes } : {}), ...(createdBy ? { createdBy } : {}) });
+      byKey.set(key, {
+        count: 1,
+        stack,
+        waitReason,
+        ...(waitMinutes !== undefined ? { waitMinutes } : {}),
+        ...(createdBy ? { createdBy } : {}),
+      });
     }
   }
   return { source, format: 'debug=2', total, groups: [...byKey.values()] };

@@ -13,7 +13,15 @@ import { formatStack, frameKey, isProfilerFrame, userFrame } from './frames.js';
 import { formatBytes, round } from './stats.js';
 import type { Confidence, Finding, Frame, HeapSnapshot, MemStatsSeries } from './types.js';
 
-const timerFunctions = new Set(['time.NewTimer', 'time.NewTicker', 'time.After', 'time.AfterFunc', 'time.Tick', 'time.startTimer', 'time.Sleep']);
+const timerFunctions = new Set([
+  'time.NewTimer',
+  'time.NewTicker',
+  'time.After',
+  'time.AfterFunc',
+  'time.Tick',
+  'time.startTimer',
+  'time.Sleep',
+]);
 const LARGE_OBJECT = 64 << 10;
 const MiB = 1 << 20;
 
@@ -36,7 +44,17 @@ interface SiteSnap {
 }
 
 function emptySnap(): SiteSnap {
-  return { inuseSpace: 0, inuseObjects: 0, allocSpace: 0, allocObjects: 0, timerInuseSpace: 0, timerInuseObjects: 0, bySize: new Map(), stack: [], topInuse: -1 };
+  return {
+    inuseSpace: 0,
+    inuseObjects: 0,
+    allocSpace: 0,
+    allocObjects: 0,
+    timerInuseSpace: 0,
+    timerInuseObjects: 0,
+    bySize: new Map(),
+    stack: [],
+    topInuse: -1,
+  };
 }
 
 export interface HeapSite {
@@ -128,17 +146,21 @@ function gaugeDrop(series: MemStatsSeries[]): { name: string; peak: number; last
 }
 
 const fixes = {
-  timer: 'Timers and tickers that are never stopped stay live until they fire (Tickers forever, before Go 1.23). Create one timer outside the loop and Reset it, or keep the *Timer from time.NewTimer and call timer.Stop() (ticker.Stop() via defer) when done; do not use time.After in a hot loop.',
-  subslice: 'Large buffers from this site are never freed: a small sub-slice (or substring) kept in a long-lived place pins the whole backing array. Copy the part you keep (bytes.Clone / append([]byte(nil), b[:n]...) / strings.Clone) so the big buffer can be collected.',
+  timer:
+    'Timers and tickers that are never stopped stay live until they fire (Tickers forever, before Go 1.23). Create one timer outside the loop and Reset it, or keep the *Timer from time.NewTimer and call timer.Stop() (ticker.Stop() via defer) when done; do not use time.After in a hot loop.',
+  subslice:
+    'Large buffers from this site are never freed: a small sub-slice (or substring) kept in a long-lived place pins the whole backing array. Copy the part you keep (bytes.Clone / append([]byte(nil), b[:n]...) / strings.Clone) so the big buffer can be collected.',
   map: 'A Go map never shrinks its bucket array: after the entries are deleted the memory stays. Rebuild the map (copy the survivors into a fresh make(map...)) after a large delete, or bound it so it never grows that big.',
-  unbounded: 'Live memory at this site only grows. Bound the structure (an LRU or size cap with eviction, a TTL, or trimming the slice) or delete entries when their owner is done with them.',
+  unbounded:
+    'Live memory at this site only grows. Bound the structure (an LRU or size cap with eviction, a TTL, or trimming the slice) or delete entries when their owner is done with them.',
 };
 
 export function analyzeHeap(heaps: HeapSnapshot[], series: MemStatsSeries[]): HeapAnalysis {
   const ordered = [...heaps].sort((a, b) => a.timeNanos - b.timeNanos);
   const { sites, totals } = collectSites(ordered);
   const n = ordered.length;
-  const seconds = n >= 2 && ordered[0]!.timeNanos > 0 ? (ordered[n - 1]!.timeNanos - ordered[0]!.timeNanos) / 1e9 : undefined;
+  const seconds =
+    n >= 2 && ordered[0]!.timeNanos > 0 ? (ordered[n - 1]!.timeNanos - ordered[0]!.timeNanos) / 1e9 : undefined;
   const findings: Finding[] = [];
   const growthObjects = new Map<Finding, number>();
   const growing: HeapAnalysis['growing'] = [];
@@ -155,7 +177,8 @@ export function analyzeHeap(heaps: HeapSnapshot[], series: MemStatsSeries[]): He
     const growth = L.inuseSpace - F.inuseSpace;
     const objGrowth = L.inuseObjects - F.inuseObjects;
     const stillGrowing = n < 3 || L.inuseSpace - P.inuseSpace > 0.05 * Math.max(growth, 1);
-    const growingSite = n >= 2 && growth >= 256 << 10 && growth >= 0.05 * totalLast && growth >= 0.2 * F.inuseSpace && stillGrowing;
+    const growingSite =
+      n >= 2 && growth >= 256 << 10 && growth >= 0.05 * totalLast && growth >= 0.2 * F.inuseSpace && stillGrowing;
     const kept = L.allocSpace > 0 ? L.inuseSpace / L.allocSpace : 0;
     const avg = L.inuseObjects > 0 ? L.inuseSpace / L.inuseObjects : 0;
     const base = {
@@ -171,7 +194,13 @@ export function analyzeHeap(heaps: HeapSnapshot[], series: MemStatsSeries[]): He
       ...(seconds ? { growthBytesPerSecond: Math.round(growth / seconds) } : {}),
     };
     const user = site.user;
-    const make = (kind: Finding['kind'], confidence: Confidence, fix: string, title: string, extra: Finding['evidence'] = {}): Finding => ({
+    const make = (
+      kind: Finding['kind'],
+      confidence: Confidence,
+      fix: string,
+      title: string,
+      extra: Finding['evidence'] = {},
+    ): Finding => ({
       kind,
       function: user.function,
       file: user.file,
@@ -188,9 +217,17 @@ export function analyzeHeap(heaps: HeapSnapshot[], series: MemStatsSeries[]): He
     const ladder = doublingLadder(L);
     const bigLive = ladder ? (L.bySize.get(ladder.big)?.inuseObjects ?? 0) : 0;
     if (timerShare >= 0.5 && (growingSite || (n === 1 && L.timerInuseObjects >= 10_000))) {
-      finding = make('timer-not-stopped', growingSite && L.timerInuseObjects >= 1000 ? 'high' : 'low', fixes.timer,
+      finding = make(
+        'timer-not-stopped',
+        growingSite && L.timerInuseObjects >= 1000 ? 'high' : 'low',
+        fixes.timer,
         `${Math.round(L.timerInuseObjects)} live timer objects (${formatBytes(L.timerInuseSpace)}) created under ${user.function}`,
-        { timerObjectsFirst: Math.round(F.timerInuseObjects), timerObjectsLast: Math.round(L.timerInuseObjects), timerBytesLast: Math.round(L.timerInuseSpace) });
+        {
+          timerObjectsFirst: Math.round(F.timerInuseObjects),
+          timerObjectsLast: Math.round(L.timerInuseObjects),
+          timerBytesLast: Math.round(L.timerInuseSpace),
+        },
+      );
     } else if (ladder && bigLive > 0) {
       const others = site.snaps.map((s) => s.inuseObjects - (s.bySize.get(ladder.big)?.inuseObjects ?? 0));
       const othersPeak = Math.max(...others);
@@ -199,7 +236,10 @@ export function analyzeHeap(heaps: HeapSnapshot[], series: MemStatsSeries[]): He
       const heapDrop = n >= 2 && objectsMax >= 1000 && totals[n - 1]!.inuseObjects <= 0.5 * objectsMax;
       if ((siteDrop || heapDrop || dropGauge) && !growingSite) {
         const confidence: Confidence = (siteDrop || heapDrop) && dropGauge ? 'high' : 'medium';
-        finding = make('map-no-shrink', confidence, fixes.map,
+        finding = make(
+          'map-no-shrink',
+          confidence,
+          fixes.map,
           `a ${formatBytes(ladder.big)} bucket array at ${user.function} stays live after its entries were removed`,
           {
             largestLiveObjectBytes: ladder.big,
@@ -207,32 +247,52 @@ export function analyzeHeap(heaps: HeapSnapshot[], series: MemStatsSeries[]): He
             objectsAtSitePeak: Math.round(othersPeak),
             objectsAtSiteLast: Math.round(othersLast),
             ...(dropGauge ? { gauge: dropGauge.name, gaugePeak: dropGauge.peak, gaugeLast: dropGauge.last } : {}),
-          });
+          },
+        );
       }
     }
     if (!finding && avg >= LARGE_OBJECT && !ladder) {
-      const sizes = [...L.bySize.entries()].filter(([, b]) => b.inuseObjects > 0).sort((a, b) => b[1].inuseSpace - a[1].inuseSpace);
+      const sizes = [...L.bySize.entries()]
+        .filter(([, b]) => b.inuseObjects > 0)
+        .sort((a, b) => b[1].inuseSpace - a[1].inuseSpace);
       const dominant = sizes[0];
       const uniform = dominant !== undefined && dominant[1].inuseSpace >= 0.8 * L.inuseSpace;
       const manyLive = L.inuseObjects >= 8 && kept >= 0.75 && uniform;
-      if (manyLive && (growingSite ? objGrowth >= 4 : n === 1 && L.inuseObjects >= 32 && kept >= 0.9 && L.inuseSpace >= 0.3 * totalLast)) {
-        finding = make('subslice-retention', growingSite ? 'medium' : 'low', fixes.subslice,
+      if (
+        manyLive &&
+        (growingSite
+          ? objGrowth >= 4
+          : n === 1 && L.inuseObjects >= 32 && kept >= 0.9 && L.inuseSpace >= 0.3 * totalLast)
+      ) {
+        finding = make(
+          'subslice-retention',
+          growingSite ? 'medium' : 'low',
+          fixes.subslice,
           `${Math.round(L.inuseObjects)} buffers of ${formatBytes(dominant[0])} from ${user.function} are all still live (likely pinned by small sub-slices)`,
-          { bufferBytes: dominant[0] });
+          { bufferBytes: dominant[0] },
+        );
       }
     }
     if (!finding && growingSite) {
       const monotonic = site.snaps.every((s, i) => i === 0 || s.inuseSpace >= site.snaps[i - 1]!.inuseSpace);
-      finding = make('unbounded-growth', monotonic && kept >= 0.5 ? 'high' : 'medium', fixes.unbounded,
+      finding = make(
+        'unbounded-growth',
+        monotonic && kept >= 0.5 ? 'high' : 'medium',
+        fixes.unbounded,
         `live memory at ${user.function} grew by ${formatBytes(growth)} to ${formatBytes(L.inuseSpace)} (${Math.round(L.inuseObjects)} objects)`,
-        ladder ? { largestLiveObjectBytes: ladder.big, doublingLadderBytes: ladder.steps.slice(0, 8) } : {});
+        ladder ? { largestLiveObjectBytes: ladder.big, doublingLadderBytes: ladder.steps.slice(0, 8) } : {},
+      );
     }
     if (finding) {
       findings.push(finding);
       growthObjects.set(finding, objGrowth);
     }
     if (n >= 2 && (finding || growingSite)) {
-      growing.push({ label: `${finding?.kind ?? 'growth'} ${user.function}`, values: site.snaps.map((s) => Math.round(s.inuseSpace)), stack: formatStack(L.stack) });
+      growing.push({
+        label: `${finding?.kind ?? 'growth'} ${user.function}`,
+        values: site.snaps.map((s) => Math.round(s.inuseSpace)),
+        stack: formatStack(L.stack),
+      });
     }
   }
   return { findings, growthObjects, sites, ordered, totals, ...(seconds !== undefined ? { seconds } : {}), growing };

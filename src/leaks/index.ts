@@ -8,15 +8,31 @@ import type { LeakReport } from './types.js';
 export type DiagnoseOptions = LoadOptions;
 
 /** Diagnoses a mix of inputs; throws a LeakInputError subclass naming the bad input. */
-export async function diagnoseLeaks(inputs: LeakInput[], options: DiagnoseOptions = {}): Promise<LeakReport & { skipped: string[] }> {
+export async function diagnoseLeaks(
+  inputs: LeakInput[],
+  options: DiagnoseOptions = {},
+): Promise<LeakReport & { skipped: string[] }> {
   const loaded = await loadInputs(inputs, options);
   return { ...diagnoseParsed(loaded.parsed, loaded.sources), skipped: loaded.skipped };
 }
 
 /** The `--json` shape: findings reduced to the documented keys, plus the summary. */
-export function toJson(report: LeakReport): { findings: Array<Pick<LeakReport['findings'][number], 'kind' | 'function' | 'file' | 'line' | 'confidence' | 'evidence' | 'fix'>>; summary: LeakReport['summary'] } {
+export function toJson(report: LeakReport): {
+  findings: Array<
+    Pick<LeakReport['findings'][number], 'kind' | 'function' | 'file' | 'line' | 'confidence' | 'evidence' | 'fix'>
+  >;
+  summary: LeakReport['summary'];
+} {
   return {
-    findings: report.findings.map(({ kind, function: fn, file, line, confidence, evidence, fix }) => ({ kind, function: fn, file, line, confidence, evidence, fix })),
+    findings: report.findings.map(({ kind, function: fn, file, line, confidence, evidence, fix }) => ({
+      kind,
+      function: fn,
+      file,
+      line,
+      confidence,
+      evidence,
+      fix,
+    })),
     summary: report.summary,
   };
 }

@@ -36,13 +36,23 @@ async function fetchVars(url: string): Promise<string | undefined> {
     if (!res.ok) return undefined;
     const vars = (await res.json()) as { memstats?: Record<string, unknown>; App?: Record<string, unknown> };
     if (!vars.memstats) return undefined;
-    return JSON.stringify({ ...vars.memstats, PauseNs: undefined, PauseEnd: undefined, BySize: undefined, Time: new Date().toISOString(), ...(vars.App ? { App: vars.App } : {}) });
+    return JSON.stringify({
+      ...vars.memstats,
+      PauseNs: undefined,
+      PauseEnd: undefined,
+      BySize: undefined,
+      Time: new Date().toISOString(),
+      ...(vars.App ? { App: vars.App } : {}),
+    });
   } catch {
     return undefined;
   }
 }
 
-export async function captureLive(url: string, opts: LoadOptions): Promise<{ parsed: ParsedInput[]; sources: string[] }> {
+export async function captureLive(
+  url: string,
+  opts: LoadOptions,
+): Promise<{ parsed: ParsedInput[]; sources: string[] }> {
   const base = pprofBase(url);
   const varsUrl = new URL('/debug/vars', base).toString();
   const interval = opts.intervalMs ?? 10_000;

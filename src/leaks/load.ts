@@ -42,7 +42,10 @@ export async function loadInputs(inputs: LeakInput[], opts: LoadOptions = {}): P
     }
   }
   if (out.parsed.length === 0) {
-    throw new NoInputsError(inputs.map((i) => (typeof i === 'string' ? i : i.name)).join(', ') || '(no inputs)', 'no heap profile, goroutine profile or MemStats series found');
+    throw new NoInputsError(
+      inputs.map((i) => (typeof i === 'string' ? i : i.name)).join(', ') || '(no inputs)',
+      'no heap profile, goroutine profile or MemStats series found',
+    );
   }
   return out;
 }

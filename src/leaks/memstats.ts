@@ -42,19 +42,31 @@ export function parseMemStatsSeries(source: string, text: string): MemStatsSerie
     try {
       obj = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      throw new CorruptInputError(source, `MemStats series line ${i + 1} is not valid JSON${i === lines.length - 1 ? ' (truncated file?)' : ''}`);
+      throw new CorruptInputError(
+        source,
+        `MemStats series line ${i + 1} is not valid JSON${i === lines.length - 1 ? ' (truncated file?)' : ''}`,
+      );
     }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new CorruptInputError(source, `MemStats series line ${i + 1} is not a JSON object`);
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj))
+      throw new CorruptInputError(source, `MemStats series line ${i + 1} is not a JSON object`);
     const inner = (obj.MemStats && typeof obj.MemStats === 'object' ? obj.MemStats : obj) as Record<string, unknown>;
     const stats = numericFields(inner);
     if (stats.HeapInuse === undefined && stats.HeapAlloc === undefined) {
-      throw new WrongInputKindError(source, `line ${i + 1} is JSON but not a runtime.MemStats (no HeapAlloc/HeapInuse field)`);
+      throw new WrongInputKindError(
+        source,
+        `line ${i + 1} is JSON but not a runtime.MemStats (no HeapAlloc/HeapInuse field)`,
+      );
     }
     const t = timeKeys.map((k) => seconds(obj[k])).find((v) => v !== undefined);
     const numGoroutine = typeof obj.NumGoroutine === 'number' ? obj.NumGoroutine : undefined;
     raw.push({
       ...(t !== undefined ? { abs: t } : {}),
-      point: { stats, metrics: numericFields(obj.Metrics), app: numericFields(obj.App), ...(numGoroutine !== undefined ? { numGoroutine } : {}) },
+      point: {
+        stats,
+        metrics: numericFields(obj.Metrics),
+        app: numericFields(obj.App),
+        ...(numGoroutine !== undefined ? { numGoroutine } : {}),
+      },
     });
   });
   if (raw.length === 0) throw new CorruptInputError(source, 'MemStats series has no lines');

@@ -12,16 +12,31 @@ function fmt(v: number, unit: 'bytes' | 'count' | 'goroutines'): string {
   return unit === 'bytes' ? formatBytes(v) : Math.round(v).toLocaleString('en');
 }
 
-function lineChart(title: string, points: Array<[number, number]>, unit: 'bytes' | 'count' | 'goroutines', xLabel: string): string {
-  const W = 420, H = 160, L = 70, B = 24, T = 20, R = 10;
+function lineChart(
+  title: string,
+  points: Array<[number, number]>,
+  unit: 'bytes' | 'count' | 'goroutines',
+  xLabel: string,
+): string {
+  const W = 420,
+    H = 160,
+    L = 70,
+    B = 24,
+    T = 20,
+    R = 10;
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs);
-  const y0 = Math.min(0, ...ys), y1 = Math.max(...ys, 1);
+  const x0 = Math.min(...xs),
+    x1 = Math.max(...xs);
+  const y0 = Math.min(0, ...ys),
+    y1 = Math.max(...ys, 1);
   const px = (x: number) => L + ((x - x0) / (x1 - x0 || 1)) * (W - L - R);
   const py = (y: number) => H - B - ((y - y0) / (y1 - y0 || 1)) * (H - B - T);
   const path = points.map((p, i) => `${i ? 'L' : 'M'}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join(' ');
-  const dots = points.length <= 12 ? points.map((p) => `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3"/>`).join('') : '';
+  const dots =
+    points.length <= 12
+      ? points.map((p) => `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="3"/>`).join('')
+      : '';
   return `<figure><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
 <text x="${L}" y="13" class="t">${esc(title)}</text>
 <line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" class="ax"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" class="ax"/>
@@ -37,16 +52,29 @@ function curveChart(c: SeriesCurve): string {
 
 export function renderHtml(report: LeakReport): string {
   const s = report.summary;
-  const findings = report.findings.map((f, i) => {
-    const { stack, ...numbers } = f.evidence;
-    const rows = Object.entries(numbers).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(Array.isArray(v) ? v.join(', ') : String(v))}</td></tr>`).join('');
-    const frames = Array.isArray(stack) ? `<pre>${esc(stack.map(String).join('\n'))}</pre>` : '';
-    return `<section class="f ${f.confidence}"><h2>#${i + 1} <code>${esc(f.kind)}</code> <span class="c">${esc(f.confidence)} confidence</span></h2>
+  const findings = report.findings
+    .map((f, i) => {
+      const { stack, ...numbers } = f.evidence;
+      const rows = Object.entries(numbers)
+        .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(Array.isArray(v) ? v.join(', ') : String(v))}</td></tr>`)
+        .join('');
+      const frames = Array.isArray(stack) ? `<pre>${esc(stack.map(String).join('\n'))}</pre>` : '';
+      return `<section class="f ${f.confidence}"><h2>#${i + 1} <code>${esc(f.kind)}</code> <span class="c">${esc(f.confidence)} confidence</span></h2>
 <p>${esc(f.title)}</p><p>at <code>${esc(f.function)}</code> <code>${esc(f.file)}:${f.line}</code></p>
 <table>${rows}</table>${frames}<p class="fix"><b>Fix:</b> ${esc(f.fix)}</p></section>`;
-  }).join('\n');
-  const stacks = report.growingStacks.map((g) =>
-    `<div class="g">${lineChart(g.label, g.values.map((v, i) => [i + 1, v] as [number, number]), g.unit, 'snapshot')}<pre>${esc(g.stack.join('\n'))}</pre></div>`).join('\n');
+    })
+    .join('\n');
+  const stacks = report.growingStacks
+    .map(
+      (g) =>
+        `<div class="g">${lineChart(
+          g.label,
+          g.values.map((v, i) => [i + 1, v] as [number, number]),
+          g.unit,
+          'snapshot',
+        )}<pre>${esc(g.stack.join('\n'))}</pre></div>`,
+    )
+    .join('\n');
   const notes = s.notes.map((n) => `<li>${esc(n)}</li>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gomem leaks: ${esc(s.verdict)}</title>

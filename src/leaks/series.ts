@@ -9,14 +9,23 @@ export function longestSeries(series: MemStatsSeries[]): MemStatsSeries | undefi
 }
 
 export function seriesCurves(s: MemStatsSeries): SeriesCurve[] {
-  const curve = (name: string, unit: SeriesCurve['unit'], pick: (p: MemStatsSeries['points'][number]) => number | undefined): SeriesCurve | undefined => {
-    const points = s.points.map((p) => [p.t, pick(p)] as const).filter((p): p is readonly [number, number] => p[1] !== undefined).map(([t, v]) => [t, v] as [number, number]);
+  const curve = (
+    name: string,
+    unit: SeriesCurve['unit'],
+    pick: (p: MemStatsSeries['points'][number]) => number | undefined,
+  ): SeriesCurve | undefined => {
+    const points = s.points
+      .map((p) => [p.t, pick(p)] as const)
+      .filter((p): p is readonly [number, number] => p[1] !== undefined)
+      .map(([t, v]) => [t, v] as [number, number]);
     return points.length >= 2 ? { name, unit, points } : undefined;
   };
   const out = [
     curve('HeapInuse', 'bytes', (p) => p.stats.HeapInuse),
     curve('HeapAlloc', 'bytes', (p) => p.stats.HeapAlloc),
-    curve('live heap estimate (NextGC/2)', 'bytes', (p) => (p.stats.NextGC !== undefined ? p.stats.NextGC / 2 : undefined)),
+    curve('live heap estimate (NextGC/2)', 'bytes', (p) =>
+      p.stats.NextGC !== undefined ? p.stats.NextGC / 2 : undefined,
+    ),
     curve('StackInuse', 'bytes', (p) => p.stats.StackInuse),
     curve('HeapObjects', 'count', (p) => p.stats.HeapObjects),
     curve('NumGoroutine', 'count', (p) => p.numGoroutine ?? p.metrics['/sched/goroutines:goroutines']),
@@ -30,7 +39,9 @@ export function seriesSummary(s: MemStatsSeries): NonNullable<LeakSummary['serie
   const pts = s.points;
   const last = pts[pts.length - 1]!;
   const per = (pick: (p: (typeof pts)[number]) => number | undefined): number | undefined => {
-    const xy = pts.map((p) => [p.t, pick(p)] as const).filter((p): p is readonly [number, number] => p[1] !== undefined);
+    const xy = pts
+      .map((p) => [p.t, pick(p)] as const)
+      .filter((p): p is readonly [number, number] => p[1] !== undefined);
     return xy.length >= 2 ? slope(xy) : undefined;
   };
   const out: NonNullable<LeakSummary['series']> = { seconds: last.t - pts[0]!.t, points: pts.length };
@@ -44,7 +55,8 @@ export function seriesSummary(s: MemStatsSeries): NonNullable<LeakSummary['serie
   const o = per((p) => p.stats.HeapObjects);
   if (o !== undefined) out.heapObjectsSlopePerSec = Math.round(o);
   if (last.stats.HeapInuse !== undefined) out.heapInuseLast = last.stats.HeapInuse;
-  if (last.stats.HeapIdle !== undefined && last.stats.HeapReleased !== undefined) out.idleNotReleased = last.stats.HeapIdle - last.stats.HeapReleased;
+  if (last.stats.HeapIdle !== undefined && last.stats.HeapReleased !== undefined)
+    out.idleNotReleased = last.stats.HeapIdle - last.stats.HeapReleased;
   if (last.stats.NumGC !== undefined) out.numGC = last.stats.NumGC;
   if (last.stats.TotalAlloc !== undefined) out.totalAlloc = last.stats.TotalAlloc;
   return out;

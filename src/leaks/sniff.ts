@@ -46,9 +46,15 @@ export function parseInput(source: string, data: Uint8Array | string): ParsedInp
     if (looksLikeDebug2(text)) return { kind: 'goroutine', snapshot: parseDebug2(source, text) };
     if (looksLikeJsonLines(text)) return { kind: 'memstats', series: parseMemStatsSeries(source, text) };
     if (text.startsWith('heap profile:')) {
-      throw new WrongInputKindError(source, 'a heap profile in its debug=1 text form; fetch /debug/pprof/heap without ?debug=1 (protobuf)');
+      throw new WrongInputKindError(
+        source,
+        'a heap profile in its debug=1 text form; fetch /debug/pprof/heap without ?debug=1 (protobuf)',
+      );
     }
-    throw new WrongInputKindError(source, 'text that is neither a goroutine dump (debug=1/2) nor a MemStats JSON-lines series');
+    throw new WrongInputKindError(
+      source,
+      'text that is neither a goroutine dump (debug=1/2) nor a MemStats JSON-lines series',
+    );
   }
   // A pprof protobuf starts with a field tag; anything else binary is reported as corrupt there.
   return classifyProfile(source, bytes);

@@ -3,9 +3,15 @@
 export function slope(points: ReadonlyArray<readonly [number, number]>): number {
   const n = points.length;
   if (n < 2) return 0;
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   for (const [x, y] of points) {
-    sx += x; sy += y; sxx += x * x; sxy += x * y;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
   }
   const den = n * sxx - sx * sx;
   return den === 0 ? 0 : (n * sxy - sx * sy) / den;

@@ -122,7 +122,14 @@ export interface LeakSummary {
   verdict: string;
   inputs: { heapProfiles: number; goroutineProfiles: number; memstatsPoints: number; sources: string[] };
   goroutines?: { first: number; last: number; snapshots: number; seconds?: number };
-  heap?: { inuseFirst: number; inuseLast: number; objectsFirst: number; objectsLast: number; snapshots: number; seconds?: number };
+  heap?: {
+    inuseFirst: number;
+    inuseLast: number;
+    objectsFirst: number;
+    objectsLast: number;
+    snapshots: number;
+    seconds?: number;
+  };
   series?: {
     seconds: number;
     points: number;

@@ -10,7 +10,17 @@ export {
   type DecodedProfile,
   type HeapProfileOptions,
 } from './pprof.js';
-export { HeapTracer, parseTrace, startTrace, stopTrace, traceFile, traceGcCycle, type GcCycleTimes, type TraceEvent, type TraceFile } from './trace.js';
+export {
+  HeapTracer,
+  parseTrace,
+  startTrace,
+  stopTrace,
+  traceFile,
+  traceGcCycle,
+  type GcCycleTimes,
+  type TraceEvent,
+  type TraceFile,
+} from './trace.js';
 export { findRetainers, formatRetainers, type RetainerPath, type RetainerStep } from './retainers.js';
 export { parseStack, type StackFrame } from './stack.js';
 export { ProfileConfigError, ProfileFormatError } from './errors.js';

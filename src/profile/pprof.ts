@@ -12,7 +12,17 @@
 // frame; stacks are leaf first. The file is gzipped with fflate, which runs in browsers as in Node.
 
 import { gunzipSync, gzipSync } from 'fflate';
-import { Function as PprofFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType, Label } from 'pprof-format';
+import {
+  Function as PprofFunction,
+  Line,
+  Location,
+  Mapping,
+  Profile,
+  Sample,
+  StringTable,
+  ValueType,
+  Label,
+} from 'pprof-format';
 import { ProfileFormatError } from './errors.js';
 import type { MemProfileRecord } from './memprofile.js';
 import type { StackFrame } from './stack.js';
@@ -59,14 +69,24 @@ export function buildHeapProfile(records: readonly MemProfileRecord[], options: 
     if (fid === undefined) {
       fid = functions.length + 1; // pprof reserves id 0
       functionIds.set(fkey, fid);
-      functions.push(new PprofFunction({ id: fid, name: str(f.function), systemName: str(f.function), filename: str(f.file), startLine: 0 }));
+      functions.push(
+        new PprofFunction({
+          id: fid,
+          name: str(f.function),
+          systemName: str(f.function),
+          filename: str(f.file),
+          startLine: 0,
+        }),
+      );
     }
     const lkey = `${fid}:${f.line}`;
     let lid = locationIds.get(lkey);
     if (lid === undefined) {
       lid = locations.length + 1;
       locationIds.set(lkey, lid);
-      locations.push(new Location({ id: lid, mappingId: 1, address: 0, line: [new Line({ functionId: fid, line: f.line })] }));
+      locations.push(
+        new Location({ id: lid, mappingId: 1, address: 0, line: [new Line({ functionId: fid, line: f.line })] }),
+      );
     }
     return lid;
   };
@@ -76,7 +96,11 @@ export function buildHeapProfile(records: readonly MemProfileRecord[], options: 
   const samples: Sample[] = [];
   for (const r of records) {
     const [allocObjects, allocBytes] = scaleHeapSample(r.allocObjects, r.allocBytes, options.rate);
-    const [inuseObjects, inuseBytes] = scaleHeapSample(r.allocObjects - r.freeObjects, r.allocBytes - r.freeBytes, options.rate);
+    const [inuseObjects, inuseBytes] = scaleHeapSample(
+      r.allocObjects - r.freeObjects,
+      r.allocBytes - r.freeBytes,
+      options.rate,
+    );
     samples.push(
       new Sample({
         locationId: r.stack.map(locationOf),
@@ -173,7 +197,8 @@ export function decodeProfile(bytes: Uint8Array): DecodedProfile {
       if (loc === undefined) throw new ProfileFormatError(`sample refers to missing location ${String(id)}`);
       return loc.line.map((ln) => {
         const fn = fns.get(asNumber(ln.functionId));
-        if (fn === undefined) throw new ProfileFormatError(`location refers to missing function ${String(ln.functionId)}`);
+        if (fn === undefined)
+          throw new ProfileFormatError(`location refers to missing function ${String(ln.functionId)}`);
         return { function: s(fn.name), file: s(fn.filename), line: asNumber(ln.line) };
       });
     });

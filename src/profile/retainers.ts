@@ -100,7 +100,7 @@ export function findRetainers(c: CollectorView, obj: number): RetainerPath | nul
   if (!parent.has(obj)) return null;
   const path: RetainerStep[] = [];
   let field = -1;
-  for (let at = obj; ; ) {
+  for (let at = obj; ;) {
     path.push({ object: at, type: c.typeOf(at).name, field });
     const [up, off] = parent.get(at)!;
     if (up === -1) return { root: rootOf.get(at)!, path: path.reverse() };

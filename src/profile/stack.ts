@@ -20,7 +20,6 @@ export interface StackFrame {
 /** The most frames kept per sample, as Go 1.19 keeps 32 PCs (newer Go up to 128): deeper stacks cost more to capture. */
 export const MAX_STACK_DEPTH = 32;
 
-
 function cleanFile(file: string): string {
   const q = file.search(/[?#]/);
   const bare = q < 0 ? file : file.slice(0, q);

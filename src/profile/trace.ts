@@ -100,7 +100,10 @@ export function traceFile(events: readonly TraceEvent[]): TraceFile {
 }
 
 /** Starts tracing a heap (this thread's Heap object): its events go to the returned tracer. */
-export function startTrace(heap: { trace: RuntimeTraceHook | null; p: number }, tracer = new HeapTracer(Math.max(heap.p, 0))): HeapTracer {
+export function startTrace(
+  heap: { trace: RuntimeTraceHook | null; p: number },
+  tracer = new HeapTracer(Math.max(heap.p, 0)),
+): HeapTracer {
   heap.trace = tracer;
   return tracer;
 }
@@ -152,10 +155,17 @@ export function parseTrace(text: string): TraceEvent[] {
   if (!Array.isArray(events)) throw new ProfileFormatError('trace has no traceEvents array');
   events.forEach((e: unknown, i) => {
     const ev = e as Partial<TraceEvent> | null;
-    if (ev === null || typeof ev !== 'object' || typeof ev.name !== 'string' || typeof ev.ph !== 'string' || !PHASES.has(ev.ph)) {
+    if (
+      ev === null ||
+      typeof ev !== 'object' ||
+      typeof ev.name !== 'string' ||
+      typeof ev.ph !== 'string' ||
+      !PHASES.has(ev.ph)
+    ) {
       throw new ProfileFormatError(`trace event ${i} lacks a name or a known phase`);
     }
-    if (typeof ev.ts !== 'number' || !Number.isFinite(ev.ts)) throw new ProfileFormatError(`trace event ${i} (${ev.name}) has no timestamp`);
+    if (typeof ev.ts !== 'number' || !Number.isFinite(ev.ts))
+      throw new ProfileFormatError(`trace event ${i} (${ev.name}) has no timestamp`);
   });
   return events as TraceEvent[];
 }

@@ -17,9 +17,7 @@ export class OutOfMemoryError extends GomemError {
     /** The most the buffer may grow to. */
     readonly maxBytes: number,
   ) {
-    super(
-      `out of memory: cannot allocate ${requested} bytes (heap is ${heapBytes} bytes, at most ${maxBytes} bytes)`,
-    );
+    super(`out of memory: cannot allocate ${requested} bytes (heap is ${heapBytes} bytes, at most ${maxBytes} bytes)`);
   }
 }
 

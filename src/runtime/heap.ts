@@ -81,13 +81,26 @@ import { allocSpan, freeSpan } from './mheap.js';
 import { type Backing, backingBuffer, createBacking, growBacking } from './memory.js';
 import { slotIsLive } from './mspan.js';
 import { pageAllocInit, pageGrow, writeBits } from './pagealloc.js';
-import { DIV_EXACT_SHIFT, MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, classToSize, sizeToClass8, sizeToClass128 } from './sizeclasses.js';
+import {
+  DIV_EXACT_SHIFT,
+  MAX_SMALL_SIZE,
+  TINY_SIZE,
+  TINY_SPAN_CLASS,
+  classToSize,
+  sizeToClass8,
+  sizeToClass128,
+} from './sizeclasses.js';
 import { HeapState } from './state.js';
 import { type MemStats, readMemStats } from './stats.js';
 import { Collector, type GcTraceOption, type RootHandle } from './gc/collector.js';
 import type { GcType, TypeSpec } from './gc/types.js';
 import type { MarkWorker, MarkWorkerHandle } from './gc/bgworker.js';
-import { DEFAULT_MEM_PROFILE_RATE, MemProfile, type MemProfileRecord, checkMemProfileRate } from '../profile/memprofile.js';
+import {
+  DEFAULT_MEM_PROFILE_RATE,
+  MemProfile,
+  type MemProfileRecord,
+  checkMemProfileRate,
+} from '../profile/memprofile.js';
 import { encodeHeapProfile } from '../profile/pprof.js';
 import { type RetainerPath, findRetainers } from '../profile/retainers.js';
 
@@ -160,14 +173,23 @@ function planNewHeap(options: HeapOptions): Plan {
     throw new HeapConfigError('memory must be a WebAssembly.Memory');
   }
   if (memory !== undefined && options.maxBytes === undefined) {
-    throw new HeapConfigError('a heap in a WebAssembly.Memory needs maxBytes (at most the memory\'s maximum)');
+    throw new HeapConfigError("a heap in a WebAssembly.Memory needs maxBytes (at most the memory's maximum)");
   }
   const maxBytesAsked = optionInt(options.maxBytes, 'maxBytes', DEFAULT_MAX_BYTES, CHUNK_BYTES, MAX_HEAP_BYTES);
   const maxBytes = Math.min(MAX_HEAP_BYTES, Math.ceil(maxBytesAsked / CHUNK_BYTES) * CHUNK_BYTES);
-  const initialBytes = optionInt(options.initialBytes, 'initialBytes', Math.min(DEFAULT_INITIAL_BYTES, maxBytes), 0, maxBytes);
+  const initialBytes = optionInt(
+    options.initialBytes,
+    'initialBytes',
+    Math.min(DEFAULT_INITIAL_BYTES, maxBytes),
+    0,
+    maxBytes,
+  );
   const maxP = optionInt(options.maxP, 'maxP', DEFAULT_MAX_P, 1, 1024);
   const layout = computeLayout(maxBytes / PAGE_SIZE, maxP);
-  const mappedPages = Math.max(CHUNK_PAGES, Math.ceil(Math.max(initialBytes, layout.metaPages * PAGE_SIZE + 1) / CHUNK_BYTES) * CHUNK_PAGES);
+  const mappedPages = Math.max(
+    CHUNK_PAGES,
+    Math.ceil(Math.max(initialBytes, layout.metaPages * PAGE_SIZE + 1) / CHUNK_BYTES) * CHUNK_PAGES,
+  );
   if (mappedPages > layout.maxPages) {
     throw new HeapConfigError(
       `maxBytes ${maxBytes} leaves no room for ${initialBytes} initial bytes after ${layout.metaPages * PAGE_SIZE} bytes of metadata`,
@@ -177,7 +199,7 @@ function planNewHeap(options: HeapOptions): Plan {
     const backing: Backing = { kind: 'wasm', memory };
     const buf = backingBuffer(backing);
     if (buf.byteLength > mappedPages * PAGE_SIZE && buf.byteLength % CHUNK_BYTES !== 0) {
-      throw new HeapConfigError('the memory\'s current size must be a multiple of 4 MiB');
+      throw new HeapConfigError("the memory's current size must be a multiple of 4 MiB");
     }
     if (!growBacking(backing, mappedPages * PAGE_SIZE)) {
       throw new HeapConfigError(`cannot grow the memory to ${mappedPages * PAGE_SIZE} bytes`);
@@ -186,7 +208,13 @@ function planNewHeap(options: HeapOptions): Plan {
     return { backing, layout, shared: buf instanceof SharedArrayBuffer, maxBytes, newMappedPages: mapped };
   }
   const shared = options.shared === true;
-  return { backing: createBacking(mappedPages * PAGE_SIZE, maxBytes, shared), layout, shared, maxBytes, newMappedPages: mappedPages };
+  return {
+    backing: createBacking(mappedPages * PAGE_SIZE, maxBytes, shared),
+    layout,
+    shared,
+    maxBytes,
+    newMappedPages: mappedPages,
+  };
 }
 
 function planAttach(handle: HeapHandle): Plan {
@@ -201,7 +229,7 @@ function planAttach(handle: HeapHandle): Plan {
   if (!(buf instanceof SharedArrayBuffer)) throw new HeapConfigError('only a shared heap can be attached to');
   const header = new Int32Array(buf, 0, HEADER_WORDS);
   if (header[H_MAGIC] !== MAGIC || header[H_VERSION] !== LAYOUT_VERSION) {
-    throw new HeapConfigError('the handle\'s buffer does not hold a gomem heap of this version');
+    throw new HeapConfigError("the handle's buffer does not hold a gomem heap of this version");
   }
   return {
     backing,
@@ -315,7 +343,8 @@ export class Heap extends HeapState {
    */
   releaseP(id: number): void {
     this.checkAttached();
-    if (!Number.isInteger(id) || id < 0 || id >= this.maxP) throw new HeapConfigError(`no P ${String(id)} (0..${this.maxP - 1})`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.maxP)
+      throw new HeapConfigError(`no P ${String(id)} (0..${this.maxP - 1})`);
     if (id === this.pid) throw new HeapConfigError('releaseP of your own P: use detach()');
     if (this.i32[this.pWord + id * MCACHE_WORDS + P_STATUS] !== P_ATTACHED) {
       throw new HeapConfigError(`P ${id} is not attached`);
@@ -470,7 +499,7 @@ export class Heap extends HeapState {
 
   /** Frees the object at p. free(0) and freeing a zero-size allocation do nothing. */
   free(p: number): void {
-    if ((p >>> 0) === p && p >>> 13 < this.maxPages) {
+    if (p >>> 0 === p && p >>> 13 < this.maxPages) {
       const i32 = this.i32;
       const s = i32[this.spansWord + (p >>> 13)]!;
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
@@ -494,7 +523,8 @@ export class Heap extends HeapState {
           // mcentral.freeSlot, inlined for the single-threaded heap.
           i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
-          if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!)) relist(this, s);
+          if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!))
+            relist(this, s);
           return;
         }
       }
@@ -556,12 +586,13 @@ export class Heap extends HeapState {
    * p may be any sub-object start; the block's masks are checked by the caller.
    */
   private findObject(p: unknown, op: string): number {
-    if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
+    if (typeof p !== 'number' || p >>> 0 !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
     this.refreshViews(); // another thread may have grown the heap
     if (p >= this.byteLength) throw new InvalidPointerError(p, `${op}: outside the heap`);
     const i32 = this.i32;
     const s = i32[this.spansWord + (p >>> 13)]!;
-    if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE) throw new InvalidPointerError(p, `${op}: not in an allocated span`);
+    if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE)
+      throw new InvalidPointerError(p, `${op}: not in an allocated span`);
     const off = p - this.u32[s + S_BASE]!;
     const spc = i32[s + S_SPANCLASS]!;
     if (spc < 0) throw new InvalidPointerError(p, `${op}: a collected object (heap.new); the collector frees it`);

@@ -310,7 +310,19 @@ export function computeLayout(maxPages: number, maxP: number): Layout {
   const runMaskWord = word;
   word += maxPages / CHUNK_PAGES;
   const metaPages = Math.ceil((word * 4) / PAGE_SIZE);
-  return { maxPages, maxP, mcentralWord, pWord, spansWord, pallocWord, scavWord, levelWord, levelEntries: entries, runMaskWord, metaPages };
+  return {
+    maxPages,
+    maxP,
+    mcentralWord,
+    pWord,
+    spansWord,
+    pallocWord,
+    scavWord,
+    levelWord,
+    levelEntries: entries,
+    runMaskWord,
+    metaPages,
+  };
 }
 
 export { PAGE_SHIFT, PAGE_SIZE };

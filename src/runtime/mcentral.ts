@@ -44,7 +44,14 @@ import {
 } from './layout.js';
 import { lock, unlock } from './lock.js';
 import { allocSpan, freeSpan } from './mheap.js';
-import { allocatedSinceCache, liveCount, reserveFreeSlots, resweepExhausted, sweepSpan, unreserveFreeSlots } from './mspan.js';
+import {
+  allocatedSinceCache,
+  liveCount,
+  reserveFreeSlots,
+  resweepExhausted,
+  sweepSpan,
+  unreserveFreeSlots,
+} from './mspan.js';
 import { NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
@@ -155,7 +162,8 @@ export function cacheSpan(h: HeapState, spanclass: number, old: number): number 
   }
   reserveFreeSlots(h, s);
   h.i32[s + S_SWEEPGEN] = h.i32[H_SWEEPGEN]! + 3; // Go's "swept, then cached"
-  if (h.trace !== null) h.trace.complete('span refill', started, { sizeclass: spanclass >>> 1, npages: h.i32[s + S_NPAGES]! });
+  if (h.trace !== null)
+    h.trace.complete('span refill', started, { sizeclass: spanclass >>> 1, npages: h.i32[s + S_NPAGES]! });
   return s;
 }
 
@@ -255,7 +263,7 @@ export function reclaim(h: HeapState): number {
     const empty: number[] = [];
     const i32 = h.i32;
     let prev = 0;
-    for (let s = i32[c + MC_PARTIAL_HEAD]!; s !== 0; ) {
+    for (let s = i32[c + MC_PARTIAL_HEAD]!; s !== 0;) {
       const next = i32[s + S_NEXT]!;
       if (liveCount(h, s) === 0) {
         if (prev === 0) i32[c + MC_PARTIAL_HEAD] = next;

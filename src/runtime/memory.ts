@@ -9,8 +9,7 @@ import { HeapConfigError } from './errors.js';
 const WASM_PAGE = 65536;
 
 export type Backing =
-  | { kind: 'buffer'; buffer: ArrayBuffer | SharedArrayBuffer }
-  | { kind: 'wasm'; memory: WebAssembly.Memory };
+  { kind: 'buffer'; buffer: ArrayBuffer | SharedArrayBuffer } | { kind: 'wasm'; memory: WebAssembly.Memory };
 
 /**
  * A growable SharedArrayBuffer whenever the platform has one, even for a heap that is not shared:
@@ -36,7 +35,8 @@ export function backingBuffer(b: Backing): ArrayBuffer | SharedArrayBuffer {
 export function backingMaxBytes(b: Backing): number {
   if (b.kind === 'wasm') {
     const buf = b.memory.buffer as ArrayBuffer | SharedArrayBuffer;
-    const max = 'maxByteLength' in buf && buf instanceof SharedArrayBuffer && buf.growable ? buf.maxByteLength : Infinity;
+    const max =
+      'maxByteLength' in buf && buf instanceof SharedArrayBuffer && buf.growable ? buf.maxByteLength : Infinity;
     return Math.min(max, 2 ** 32);
   }
   const buf = b.buffer;

@@ -53,7 +53,16 @@ import { lock, unlock } from './lock.js';
 import { reclaim } from './mcentral.js';
 import { growBacking } from './memory.js';
 import { initBitmaps } from './mspan.js';
-import { countBits, freePagesBelow, pageAllocRange, pageFind, pageFindBest, pageFreeRange, pageGrow, writeBits } from './pagealloc.js';
+import {
+  countBits,
+  freePagesBelow,
+  pageAllocRange,
+  pageFind,
+  pageFindBest,
+  pageFreeRange,
+  pageGrow,
+  writeBits,
+} from './pagealloc.js';
 import { TINY_SIZE_CLASS, classToDivExact, classToDivMul, classToObjects, classToSize } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 

@@ -18,7 +18,15 @@
 // allocCache is a 32-bit window of the inverted alloc bits starting at slot `freeindex` and ending at
 // the next multiple of 32, where the slow path (nextFreeIndex) loads the next window.
 
-import { S_ALLOC_BITS, S_ALLOC_CACHE, S_ALLOC_COUNT, S_FREEINDEX, S_MARK_BITS, S_NEEDZERO, S_NELEMS } from './layout.js';
+import {
+  S_ALLOC_BITS,
+  S_ALLOC_CACHE,
+  S_ALLOC_COUNT,
+  S_FREEINDEX,
+  S_MARK_BITS,
+  S_NEEDZERO,
+  S_NELEMS,
+} from './layout.js';
 import { popcount } from './pagealloc.js';
 import type { HeapState } from './state.js';
 

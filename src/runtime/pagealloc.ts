@@ -92,7 +92,8 @@ export function pageFindBest(h: HeapState, n: number, limit: number): number {
     // Inside the chunk only runs from n to bestLen - 1 pages can improve the answer: look only if
     // the chunk's run mask has one of those lengths.
     const longest = Math.min(i32[w + 1]!, bestLen - 1);
-    if (longest >= n && (i32[h.runMaskWord + c]! & lengthMask(n, longest)) !== 0 && offerInterior(h, c, n)) return bestStart;
+    if (longest >= n && (i32[h.runMaskWord + c]! & lengthMask(n, longest)) !== 0 && offerInterior(h, c, n))
+      return bestStart;
     run = i32[w + 2]!;
   }
   if (run >= n) offerRun(chunks * CHUNK_PAGES - run, run, n);
@@ -125,7 +126,8 @@ function offerInterior(h: HeapState, c: number, n: number): boolean {
   const chunkPage = c * CHUNK_PAGES;
   openChunk(h, c);
   while (nextRun(h.i32)) {
-    if (runLen >= n && runAt !== 0 && runAt + runLen !== CHUNK_PAGES && offerRun(chunkPage + runAt, runLen, n)) return true;
+    if (runLen >= n && runAt !== 0 && runAt + runLen !== CHUNK_PAGES && offerRun(chunkPage + runAt, runLen, n))
+      return true;
   }
   return false;
 }

@@ -57,7 +57,11 @@ function generate(): { size: number; pages: number }[] {
     while (spanBytes % size > Math.floor(spanBytes / 8)) spanBytes += PAGE_SIZE;
     const pages = spanBytes / PAGE_SIZE;
     const prev = classes[classes.length - 1]!;
-    if (classes.length > 1 && prev.pages === pages && Math.floor(spanBytes / size) === Math.floor(spanBytes / prev.size)) {
+    if (
+      classes.length > 1 &&
+      prev.pages === pages &&
+      Math.floor(spanBytes / size) === Math.floor(spanBytes / prev.size)
+    ) {
       prev.size = size;
       continue;
     }
@@ -101,7 +105,9 @@ export const classToDivMul = Float64Array.from(generated, (c) =>
  * 2^17 bytes (the test proves both), and the product stays below 2^31, so it is int32 arithmetic.
  */
 export const DIV_EXACT_SHIFT = 17;
-export const classToDivExact = Int32Array.from(generated, (c) => (c.size === 0 ? 0 : Math.ceil(2 ** DIV_EXACT_SHIFT / c.size)));
+export const classToDivExact = Int32Array.from(generated, (c) =>
+  c.size === 0 ? 0 : Math.ceil(2 ** DIV_EXACT_SHIFT / c.size),
+);
 
 /** size_to_class8: entry i serves sizes up to i*8 bytes. */
 export const sizeToClass8 = new Uint8Array(SMALL_SIZE_MAX / SMALL_SIZE_DIV + 1);

@@ -104,7 +104,6 @@ export class HeapState {
     if (this.u8.byteLength !== buf.byteLength || this.u8.buffer !== buf) this.makeViews();
   }
 
-
   /** Makes this object unusable after its P is gone: fast paths miss, slow paths check pid. */
   detachViews(): void {
     this.pid = -1;

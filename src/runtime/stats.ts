@@ -165,7 +165,8 @@ export function readMemStats(h: HeapState): MemStats {
   const heapSys = mapped - metaBytes - mspanSys;
   const heapInuse = i32[H_INUSE_PAGES]! * PAGE_SIZE;
   const mcacheSys = h.maxP * MCACHE_BYTES;
-  const gcSys = (h.pallocWord - h.spansWord + 2 * (h.maxPages >>> 5) + 3 * h.levelEntries.reduce((a, b) => a + b, 0)) * 4;
+  const gcSys =
+    (h.pallocWord - h.spansWord + 2 * (h.maxPages >>> 5) + 3 * h.levelEntries.reduce((a, b) => a + b, 0)) * 4;
   const heapAlloc = totalAlloc - totalFree;
   const gc = readGcStats(h);
   return {

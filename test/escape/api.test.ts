@@ -25,7 +25,9 @@ describe('analyzeEscape', () => {
   });
 
   it('counts columns in UTF-8 bytes like Go', async () => {
-    const r = await analyzeEscape({ 'u.go': 'package p\n\nvar sink *int\n\nfunc f() { var s = "é€"; _ = s; x := 1; sink = &x }\n' });
+    const r = await analyzeEscape({
+      'u.go': 'package p\n\nvar sink *int\n\nfunc f() { var s = "é€"; _ = s; x := 1; sink = &x }\n',
+    });
     const m = r.messages.find((x) => x.text === 'moved to heap: x');
     // Verified with go1.19: column 36 (UTF-16 would give 33).
     expect(m?.col).toBe(36);
@@ -57,7 +59,8 @@ describe('analyzeEscape', () => {
 
   it('uses standard-library summaries (fmt boxes its arguments, strings.Builder stays on the stack)', async () => {
     const r = await analyzeEscape({
-      'a.go': 'package p\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\nfunc f(n int) string {\n\tfmt.Println(n)\n\tvar b strings.Builder\n\tb.WriteString("x")\n\treturn b.String()\n}\n',
+      'a.go':
+        'package p\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\nfunc f(n int) string {\n\tfmt.Println(n)\n\tvar b strings.Builder\n\tb.WriteString("x")\n\treturn b.String()\n}\n',
     });
     const t = r.messages.map((m) => `${m.line}: ${m.text}`);
     expect(t).toContain('9: n escapes to heap');

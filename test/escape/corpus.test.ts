@@ -29,7 +29,9 @@ describe('escape corpus vs go1.19 goldens', () => {
   for (const f of files) {
     it(f, async () => {
       const text = readFileSync(join(dir, f), 'utf8');
-      const golden = readFileSync(join(dir, f.replace(/\.go$/, '.golden')), 'utf8').split('\n').filter(Boolean);
+      const golden = readFileSync(join(dir, f.replace(/\.go$/, '.golden')), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       const r = await analyzeEscape([{ name: f, text }]);
       const mine = formatMessages(r.messages).split('\n').filter(Boolean);
       const want = golden.filter((l) => !knownGaps.has(l)).sort();

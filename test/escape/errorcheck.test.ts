@@ -25,8 +25,14 @@ describe.skipIf(!haveGo || !haveScorer || !built)('Go errorcheck tests (escape*.
       cpSync(join(goroot, 'test', f), join(corpus, f));
     }
     const out = join(work, 'out');
-    await promisify(execFile)('node', [scorer, '--cmd', `node ${join(root, 'bin/gomem.js')} escape`, '--out', out, corpus], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    let annotations = 0, matched = 0, extra = 0;
+    await promisify(execFile)(
+      'node',
+      [scorer, '--cmd', `node ${join(root, 'bin/gomem.js')} escape`, '--out', out, corpus],
+      { encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
+    let annotations = 0,
+      matched = 0,
+      extra = 0;
     const perFile: string[] = [];
     for (const f of readdirSync(join(out, 'escape')).filter((f) => f.endsWith('.json') && f !== 'summary.json')) {
       const r = JSON.parse(readFileSync(join(out, 'escape', f), 'utf8'));
@@ -36,7 +42,10 @@ describe.skipIf(!haveGo || !haveScorer || !built)('Go errorcheck tests (escape*.
       extra += r.unmatched;
       perFile.push(`${f}: ${r.matched}/${r.annotations} extra ${r.unmatched}`);
     }
-    console.log(perFile.join('\n') + `\ntotal ${matched}/${annotations} = ${((100 * matched) / annotations).toFixed(1)} %, extra ${extra}`);
+    console.log(
+      perFile.join('\n') +
+        `\ntotal ${matched}/${annotations} = ${((100 * matched) / annotations).toFixed(1)} %, extra ${extra}`,
+    );
     expect(annotations).toBeGreaterThan(1400);
     expect(matched / annotations).toBeGreaterThanOrEqual(0.9);
     expect(extra).toBe(0);

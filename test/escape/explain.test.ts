@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { analyzeEscape, formatMessages } from '../../src/escape/index.js';
 
 const dirs = ['explain', 'corpus'].map((d) => join(import.meta.dirname, d));
-const cases = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.go') && existsSync(join(d, f.replace(/\.go$/, '.m2.golden')))).map((f) => ({ d, f })));
+const cases = dirs.flatMap((d) =>
+  readdirSync(d)
+    .filter((f) => f.endsWith('.go') && existsSync(join(d, f.replace(/\.go$/, '.m2.golden'))))
+    .map((f) => ({ d, f })),
+);
 
 describe('-m=2 explanations vs go1.19 goldens', () => {
   it('has goldens', () => {
@@ -17,9 +21,15 @@ describe('-m=2 explanations vs go1.19 goldens', () => {
   for (const { d, f } of cases) {
     it(f, async () => {
       const text = readFileSync(join(d, f), 'utf8');
-      const golden = readFileSync(join(d, f.replace(/\.go$/, '.m2.golden')), 'utf8').split('\n').filter(Boolean);
+      const golden = readFileSync(join(d, f.replace(/\.go$/, '.m2.golden')), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       const r = await analyzeEscape([{ name: f, text }], { explain: true });
-      expect(formatMessages(r.explained ?? []).split('\n').filter(Boolean)).toEqual(golden);
+      expect(
+        formatMessages(r.explained ?? [])
+          .split('\n')
+          .filter(Boolean),
+      ).toEqual(golden);
     });
   }
 

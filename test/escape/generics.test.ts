@@ -13,7 +13,11 @@ describe('generics', () => {
     const r = await analyzeEscape([{ name: 'generics.go', text }]);
     const lines = formatMessages(r.messages).split('\n');
     // From `go tool compile -p=p -m -l generics.go`.
-    for (const want of ['generics.go:17:10: leaking param: p', 'generics.go:20:18: []int{...} does not escape', 'generics.go:20:23: func literal does not escape']) {
+    for (const want of [
+      'generics.go:17:10: leaking param: p',
+      'generics.go:20:18: []int{...} does not escape',
+      'generics.go:20:23: func literal does not escape',
+    ]) {
       expect(lines).toContain(want);
     }
     expect(lines.some((l) => l.startsWith('generics.go:10:13: make(') && l.endsWith(' escapes to heap'))).toBe(true);

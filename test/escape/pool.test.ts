@@ -17,7 +17,10 @@ function packages(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gomem-pool-'));
   const body = (i: number, n: number) =>
     `package p${i}\n\nvar sink interface{}\n\ntype T struct{ a, b int }\n\n` +
-    Array.from({ length: n }, (_, k) => `func f${k}(p *int) *T { x := &T{a: *p}; if k := ${k}; k > 1 { sink = x }; return &T{b: ${k}} }\n`).join('');
+    Array.from(
+      { length: n },
+      (_, k) => `func f${k}(p *int) *T { x := &T{a: *p}; if k := ${k}; k > 1 { sink = x }; return &T{b: ${k}} }\n`,
+    ).join('');
   [40, 1, 25, 2, 60].forEach((n, i) => {
     mkdirSync(join(dir, `p${i}`));
     writeFileSync(join(dir, `p${i}`, 'a.go'), body(i, n));
@@ -48,7 +51,9 @@ describe.skipIf(!existsSync(join(root, 'dist/escape/pool-worker.js')))('gomem es
     const r = run(['--json', '--jobs=2', ...pkgs], dir);
     expect(r.status).toBe(0);
     const reports = JSON.parse(r.stdout) as { package: string }[];
-    expect(reports.map((x) => JSON.stringify(x)).join()).toBe((JSON.parse(run(['--json', '-j', '1', ...pkgs], dir).stdout) as object[]).map((x) => JSON.stringify(x)).join());
+    expect(reports.map((x) => JSON.stringify(x)).join()).toBe(
+      (JSON.parse(run(['--json', '-j', '1', ...pkgs], dir).stdout) as object[]).map((x) => JSON.stringify(x)).join(),
+    );
     expect(reports).toHaveLength(5);
   });
 

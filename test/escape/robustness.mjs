@@ -51,7 +51,12 @@ const inThread = async (input) => {
 
 const t0 = Date.now();
 const cpu0 = process.cpuUsage();
-let pkgs = 0, files = 0, lines = 0, parseErrors = 0, busyMs = 0, slowest = { ms: 0, dir: '' };
+let pkgs = 0,
+  files = 0,
+  lines = 0,
+  parseErrors = 0,
+  busyMs = 0,
+  slowest = { ms: 0, dir: '' };
 const failures = [];
 const inFlight = new Set();
 const settle = (dir, o) => {
@@ -114,7 +119,21 @@ const cpu = process.cpuUsage(cpu0);
 const cpuSecs = (cpu.user + cpu.system) / 1e6;
 console.log(
   JSON.stringify(
-    { root, threads: pool ? threads : 1, packages: pkgs, files, lines, seconds: secs, linesPerSecond: Math.round(lines / secs), linesPerThreadSecond: Math.round(lines / (busyMs / 1000)), cpuSeconds: Math.round(cpuSecs * 10) / 10, linesPerCpuSecond: Math.round(lines / cpuSecs), parseErrors, failures: failures.length, slowest },
+    {
+      root,
+      threads: pool ? threads : 1,
+      packages: pkgs,
+      files,
+      lines,
+      seconds: secs,
+      linesPerSecond: Math.round(lines / secs),
+      linesPerThreadSecond: Math.round(lines / (busyMs / 1000)),
+      cpuSeconds: Math.round(cpuSecs * 10) / 10,
+      linesPerCpuSecond: Math.round(lines / cpuSecs),
+      parseErrors,
+      failures: failures.length,
+      slowest,
+    },
     null,
     1,
   ),

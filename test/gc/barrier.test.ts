@@ -38,7 +38,8 @@ describe('write barrier', () => {
             heap.storePointer(prev, 4, f);
             prev = f;
           }
-          if (where === 'heap slot') heap.storePointer(prev, 0, c); // c hangs at the end of b's chain
+          if (where === 'heap slot')
+            heap.storePointer(prev, 0, c); // c hangs at the end of b's chain
           else rc.set(c);
           ra.set(a);
           rb.set(b);

@@ -11,7 +11,10 @@ import { pathToFileURL } from 'node:url';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const distAt = args.indexOf('--dist');
-const dist = distAt >= 0 ? pathToFileURL(resolve(args[distAt + 1], 'index.js')).href : new URL('../../dist/index.js', import.meta.url).href;
+const dist =
+  distAt >= 0
+    ? pathToFileURL(resolve(args[distAt + 1], 'index.js')).href
+    : new URL('../../dist/index.js', import.meta.url).href;
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1;
 const markWorker = args.includes('--mark-worker');
@@ -76,10 +79,11 @@ async function ours(maxDepth) {
     const iters = 1 << (maxDepth - d + 4);
     let sum = 0;
     for (let i = 0; i < iters; i++) {
-      sum += heap.scope(() => {
-        check(make(d));
-        return 0;
-      }) + 0;
+      sum +=
+        heap.scope(() => {
+          check(make(d));
+          return 0;
+        }) + 0;
     }
     out += sum;
   }
@@ -98,7 +102,18 @@ async function ours(maxDepth) {
     workerMarkMs = Math.round(mw.stats().markMs);
     await mw.stop();
   }
-  return { checksum: out, workerMarkMs, numGC: st.NumGC, maxPauseMs: pauses.at(-1) ?? 0, p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), peakHeapSys: peakSys, live, goal: st.NextGC };
+  return {
+    checksum: out,
+    workerMarkMs,
+    numGC: st.NumGC,
+    maxPauseMs: pauses.at(-1) ?? 0,
+    p50: pct(0.5),
+    p90: pct(0.9),
+    p99: pct(0.99),
+    peakHeapSys: peakSys,
+    live,
+    goal: st.NextGC,
+  };
 }
 
 const cpuMs = () => {
@@ -141,7 +156,10 @@ async function runOnce(depth) {
 const { execFileSync } = await import('node:child_process');
 const script = new URL(import.meta.url).pathname;
 const childArgs = args.filter(
-  (a, k) => !(repeatAt >= 0 && (k === repeatAt || k === repeatAt + 1)) && a !== '--json' && !(/^\d+$/.test(a) && !optionValues.has(k)),
+  (a, k) =>
+    !(repeatAt >= 0 && (k === repeatAt || k === repeatAt + 1)) &&
+    a !== '--json' &&
+    !(/^\d+$/.test(a) && !optionValues.has(k)),
 );
 
 const results = [];
@@ -150,7 +168,12 @@ for (const depth of depths) {
   for (let k = 0; k < repeat; k++) {
     const run =
       repeat > 1
-        ? JSON.parse(execFileSync(process.execPath, [script, String(depth), ...childArgs, '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 }))[0]
+        ? JSON.parse(
+            execFileSync(process.execPath, [script, String(depth), ...childArgs, '--json'], {
+              encoding: 'utf8',
+              maxBuffer: 1 << 24,
+            }),
+          )[0]
         : await runOnce(depth);
     runs.push(run);
     if (!json && repeat > 1) console.log(line(run, ` run ${k + 1}`));

@@ -12,7 +12,15 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 // What a bundler would do for the page and its module Worker: resolve the two bare imports.
 const packages: Record<string, string> = {
@@ -60,17 +68,23 @@ function serve(): Promise<{ server: Server; url: string }> {
     }
     const pkg = path.startsWith('/pkg/') ? packages[path.slice(5)] : undefined;
     const file = pkg ?? normalize(join(dist, path.replace(/^\/dist\//, '')));
-    if ((pkg === undefined && (!path.startsWith('/dist/') || !file.startsWith(dist))) || !existsSync(file) || extname(file) !== '.js') {
+    if (
+      (pkg === undefined && (!path.startsWith('/dist/') || !file.startsWith(dist))) ||
+      !existsSync(file) ||
+      extname(file) !== '.js'
+    ) {
       res.writeHead(404, headers).end();
       return;
     }
     const js = readFileSync(file, 'utf8').replace(/from '(fflate|pprof-format)'/g, "from '/pkg/$1'");
     res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(js);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const addr = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}/` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}/` });
+    }),
+  );
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('background mark worker in chromium', () => {
@@ -90,7 +104,9 @@ describe.skipIf(!existsSync(CHROMIUM))('background mark worker in chromium', () 
     try {
       const tab = await context.newPage();
       await tab.goto(url);
-      await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
+      await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, {
+        timeout: 60_000,
+      });
       const result = (await tab.evaluate(() => (window as unknown as { result: unknown }).result)) as {
         ok: boolean;
         error?: string;

@@ -47,7 +47,11 @@ describe('background mark worker', () => {
     const Blob = heap.defineType({ name: 'Blob', size: 24 }); // stamp at 0
     const Big = heap.arrayType(Node, 3000); // 48 000 bytes: a large scan object (fields of element 0 used)
     const SLOTS = 64;
-    const Table = heap.defineType({ name: 'Table', size: 4 * SLOTS, pointers: Array.from({ length: SLOTS }, (_, k) => 4 * k) });
+    const Table = heap.defineType({
+      name: 'Table',
+      size: 4 * SLOTS,
+      pointers: Array.from({ length: SLOTS }, (_, k) => 4 * k),
+    });
     const table = heap.root(heap.scope(() => heap.new(Table)));
     const objs = new Map<number, MObj>();
     const slots: number[] = new Array(SLOTS).fill(0);
@@ -82,12 +86,14 @@ describe('background mark worker', () => {
         seen.add(x);
         const o = objs.get(x)!;
         heap.collector.sizeOf(o.p); // throws InvalidPointerError if it was freed
-        if (i32()[stampAt(o)] !== o.stamp) throw new Error(`object ${x} at ${o.p}: stamp ${i32()[stampAt(o)]}, want ${o.stamp}`);
+        if (i32()[stampAt(o)] !== o.stamp)
+          throw new Error(`object ${x} at ${o.p}: stamp ${i32()[stampAt(o)]}, want ${o.stamp}`);
         if (o.fields === null) continue;
         for (let f = 0; f < 3; f++) {
           const want = o.fields[f]!;
           const got = heap.loadPointer(o.p, 4 * f);
-          if (got !== (want === 0 ? 0 : objs.get(want)!.p)) throw new Error(`object ${x} field ${f}: ${got}, want object ${want}`);
+          if (got !== (want === 0 ? 0 : objs.get(want)!.p))
+            throw new Error(`object ${x} field ${f}: ${got}, want object ${want}`);
           stack.push(want);
         }
       }
@@ -168,7 +174,9 @@ describe('background mark worker', () => {
         await new Promise((r) => setTimeout(r, 2));
       }
     })();
-    const results = await Promise.all([1, 2, 3].map((id) => runMutator({ handle, id, seed: id * 104729, steps: 20_000, stepWork: 0 })));
+    const results = await Promise.all(
+      [1, 2, 3].map((id) => runMutator({ handle, id, seed: id * 104729, steps: 20_000, stepWork: 0 })),
+    );
     running = false;
     await starter;
     const before = heap.readMemStats().NumGC;

@@ -22,13 +22,19 @@ type Op =
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ k: fc.constant('new' as const), kind: fc.integer({ min: 0, max: 9 }) }) },
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('store' as const), src: fc.nat(), field: fc.nat(2), dst: fc.nat() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ k: fc.constant('store' as const), src: fc.nat(), field: fc.nat(2), dst: fc.nat() }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('root' as const), obj: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('release' as const), h: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('set' as const), h: fc.nat(), obj: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('gc' as const) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('step' as const), work: fc.integer({ min: 1, max: 400 }) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('scope' as const), n: fc.integer({ min: 1, max: 40 }), ret: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('scope' as const), n: fc.integer({ min: 1, max: 40 }), ret: fc.boolean() }),
+  },
 );
 
 interface MObj {
@@ -111,7 +117,10 @@ function run(ops: Op[]): void {
         (scopeHeld.length >= 0 ? scopeHeld : base).push(alloc(op.kind));
         break;
       case 'store': {
-        const src = pick(live.filter((id) => objs.get(id)!.fields), op.src);
+        const src = pick(
+          live.filter((id) => objs.get(id)!.fields),
+          op.src,
+        );
         if (src === 0) break;
         const dst = op.dst % 4 === 0 ? 0 : pick(live, op.dst);
         heap.storePointer(objs.get(src)!.p, 4 * op.field, dst ? objs.get(dst)!.p : 0);
@@ -191,10 +200,16 @@ function run(ops: Op[]): void {
 
 describe('collector model', () => {
   it('random programs keep every reachable object intact and reclaim the rest', () => {
-    fc.assert(fc.property(fc.array(opArb, { minLength: 1, maxLength: 120 }), (ops) => run(ops)), { numRuns: 120 });
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 120 }), (ops) => run(ops)),
+      { numRuns: 120 },
+    );
   });
 
   it('a long program with many cycles', () => {
-    fc.assert(fc.property(fc.array(opArb, { minLength: 400, maxLength: 600 }), (ops) => run(ops)), { numRuns: 8 });
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 400, maxLength: 600 }), (ops) => run(ops)),
+      { numRuns: 8 },
+    );
   });
 });

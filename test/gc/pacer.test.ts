@@ -43,14 +43,35 @@ describe('pacer', () => {
 
   it("matches the reference's worked example (GOGC=100, 100 MiB marked, 2 MiB stacks, 1 MiB globals)", () => {
     const out = pace({
-      gcPercent: 100, memoryLimit: Infinity, heapMarked: 100 * MiB, stackScan: 2 * MiB, globalsScan: 1 * MiB,
-      lastHeapScan: 0, consMark: 0, mappedReady: 0, heapFree: 0, heapAlloc: 0,
+      gcPercent: 100,
+      memoryLimit: Infinity,
+      heapMarked: 100 * MiB,
+      stackScan: 2 * MiB,
+      globalsScan: 1 * MiB,
+      lastHeapScan: 0,
+      consMark: 0,
+      mappedReady: 0,
+      heapFree: 0,
+      heapAlloc: 0,
     });
     expect(out.goal).toBe(203 * MiB);
     expect(out.trigger).toBe(203 * MiB - 4 * MiB); // runway 0: the max trigger, goal − 4 MiB
     const withRunway = triggerFor(
-      { gcPercent: 100, memoryLimit: Infinity, heapMarked: 100 * MiB, stackScan: 2 * MiB, globalsScan: 1 * MiB,
-        lastHeapScan: 100 * MiB, consMark: 1, mappedReady: 0, heapFree: 0, heapAlloc: 0 }, out.goal, true);
+      {
+        gcPercent: 100,
+        memoryLimit: Infinity,
+        heapMarked: 100 * MiB,
+        stackScan: 2 * MiB,
+        globalsScan: 1 * MiB,
+        lastHeapScan: 100 * MiB,
+        consMark: 1,
+        mappedReady: 0,
+        heapFree: 0,
+        heapAlloc: 0,
+      },
+      out.goal,
+      true,
+    );
     expect(withRunway).toBe(100 * MiB + Math.floor((103 * MiB) / 64) * 45); // runway > gap: the min trigger
   });
 

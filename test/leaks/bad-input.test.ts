@@ -6,7 +6,13 @@ import { gunzipSync, gzipSync } from 'fflate';
 import { Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import {
-  CorruptInputError, EmptyInputError, LeakInputError, NoInputsError, UnreadableInputError, WrongInputKindError, diagnoseLeaks,
+  CorruptInputError,
+  EmptyInputError,
+  LeakInputError,
+  NoInputsError,
+  UnreadableInputError,
+  WrongInputKindError,
+  diagnoseLeaks,
 } from '../../src/leaks/index.js';
 import { fixturesDir } from './expectations.js';
 
@@ -18,8 +24,17 @@ function put(name: string, data: Uint8Array | string): string {
   return path;
 }
 
-async function expectError(inputs: string[], type: new (...a: never[]) => LeakInputError, name: string, mention: string, message?: RegExp) {
-  const err = await diagnoseLeaks(inputs).then(() => undefined, (e: unknown) => e);
+async function expectError(
+  inputs: string[],
+  type: new (...a: never[]) => LeakInputError,
+  name: string,
+  mention: string,
+  message?: RegExp,
+) {
+  const err = await diagnoseLeaks(inputs).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(type);
   expect(err).toBeInstanceOf(LeakInputError);
   const e = err as LeakInputError;
@@ -65,9 +80,14 @@ describe('bad inputs give typed errors naming the file', () => {
     const st = new StringTable();
     const s = (x: string) => st.dedup(x);
     const prof = new Profile({
-      sampleType: [new ValueType({ type: s('samples'), unit: s('count') }), new ValueType({ type: s('cpu'), unit: s('nanoseconds') })],
+      sampleType: [
+        new ValueType({ type: s('samples'), unit: s('count') }),
+        new ValueType({ type: s('cpu'), unit: s('nanoseconds') }),
+      ],
       sample: [new Sample({ locationId: [], value: [1, 10_000_000] })],
-      stringTable: st, periodType: new ValueType({ type: s('cpu'), unit: s('nanoseconds') }), period: 10_000_000,
+      stringTable: st,
+      periodType: new ValueType({ type: s('cpu'), unit: s('nanoseconds') }),
+      period: 10_000_000,
     });
     const p = put('cpu.pprof', gzipSync(prof.encode()));
     await expectError([p], WrongInputKindError, 'WrongInputKindError', p, /CPU profile/);
@@ -136,7 +156,9 @@ describe('bad inputs give typed errors naming the file', () => {
   });
 
   it('in-memory inputs are named by the caller', async () => {
-    const err = await diagnoseLeaks([{ name: 'upload #3', data: new Uint8Array([0x1f, 0x8b, 1, 2, 3]) }]).catch((e: unknown) => e);
+    const err = await diagnoseLeaks([{ name: 'upload #3', data: new Uint8Array([0x1f, 0x8b, 1, 2, 3]) }]).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CorruptInputError);
     expect((err as Error).message).toMatch(/^upload #3: /);
   });

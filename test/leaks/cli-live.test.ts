@@ -16,8 +16,12 @@ import { fixturesDir, programsDir } from './expectations.js';
 async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
+  const o = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+  const e = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
   try {
     const code = await leaksCommand.run(args);
     return { code, out, err };
@@ -39,8 +43,21 @@ describe('gomem leaks CLI', () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.out) as { findings: Array<Record<string, unknown>>; summary: Record<string, unknown> };
     expect(Object.keys(json)).toEqual(['findings', 'summary']);
-    expect(Object.keys(json.findings[0]!).sort()).toEqual(['confidence', 'evidence', 'file', 'fix', 'function', 'kind', 'line']);
-    expect(json.findings[0]).toMatchObject({ kind: 'goroutine-blocked-lock', function: 'main.(*account).withdraw', file: 'gomemleaks/lock_mutex/main.go', line: 19 });
+    expect(Object.keys(json.findings[0]!).sort()).toEqual([
+      'confidence',
+      'evidence',
+      'file',
+      'fix',
+      'function',
+      'kind',
+      'line',
+    ]);
+    expect(json.findings[0]).toMatchObject({
+      kind: 'goroutine-blocked-lock',
+      function: 'main.(*account).withdraw',
+      file: 'gomemleaks/lock_mutex/main.go',
+      line: 19,
+    });
   });
 
   it('--json for a healthy program: findings [] and exit 0', async () => {
@@ -87,12 +104,18 @@ describe('live URL mode against a local server replaying fixtures', () => {
       const url = new URL(req.url!, 'http://x');
       if (url.pathname === '/debug/pprof/heap') snapshot++;
       const n = Math.min(Math.max(snapshot, 1), 2);
-      const file = { '/debug/pprof/heap': `heap-${n}.pb.gz`, '/debug/pprof/goroutine': url.searchParams.get('debug') === '2' ? `goroutine-${n}.debug2.txt.gz` : `goroutine-${n}.pb.gz` }[url.pathname];
+      const file = {
+        '/debug/pprof/heap': `heap-${n}.pb.gz`,
+        '/debug/pprof/goroutine':
+          url.searchParams.get('debug') === '2' ? `goroutine-${n}.debug2.txt.gz` : `goroutine-${n}.pb.gz`,
+      }[url.pathname];
       if (!file) {
         res.writeHead(404).end('not found');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(join(fixturesDir, program, file)));
+      res
+        .writeHead(200, { 'content-type': 'application/octet-stream' })
+        .end(readFileSync(join(fixturesDir, program, file)));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/debug/pprof/`;
@@ -112,7 +135,9 @@ describe('live URL mode against a local server replaying fixtures', () => {
 
   it('an endpoint that is not there gives UnreadableInputError naming the URL', async () => {
     const url = await start('send_pipeline');
-    const err = await diagnoseLeaks([url.replace('/debug/pprof/', '/other/')], { intervalMs: 0 }).catch((e: unknown) => e);
+    const err = await diagnoseLeaks([url.replace('/debug/pprof/', '/other/')], { intervalMs: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UnreadableInputError);
     expect((err as Error).message).toMatch(/\/other\/debug\/pprof\/heap\?gc=1: HTTP 404/);
     server.close();
@@ -124,7 +149,12 @@ describe('live URL mode against a local server replaying fixtures', () => {
 
 const hasGo = spawnSync('go', ['version']).status === 0;
 // CI may run without HOME; Go then needs an explicit build cache.
-const goEnv = { ...process.env, ...(process.env.HOME || process.env.XDG_CACHE_HOME || process.env.GOCACHE ? {} : { GOCACHE: join(tmpdir(), 'gomem-gocache') }) };
+const goEnv = {
+  ...process.env,
+  ...(process.env.HOME || process.env.XDG_CACHE_HOME || process.env.GOCACHE
+    ? {}
+    : { GOCACHE: join(tmpdir(), 'gomem-gocache') }),
+};
 
 describe.skipIf(!hasGo)('with Go installed', () => {
   let child: ChildProcess | undefined;
@@ -167,8 +197,12 @@ describe.skipIf(!hasGo || !process.env.GOMEM_LEAKS_REGEN_ALL)('all programs rege
     execFileSync('bash', [join(programsDir, '..', 'gen.sh'), '-o', out], { stdio: 'pipe', env: goEnv });
     for (const e of expectations) {
       const r = await diagnoseLeaks([join(out, e.program)]);
-      expect({ program: e.program, kind: r.findings[0]?.kind ?? null, fn: r.findings[0]?.function, line: r.findings[0]?.line })
-        .toEqual({ program: e.program, kind: e.kind, fn: e.function, line: e.line });
+      expect({
+        program: e.program,
+        kind: r.findings[0]?.kind ?? null,
+        fn: r.findings[0]?.function,
+        line: r.findings[0]?.line,
+      }).toEqual({ program: e.program, kind: e.kind, fn: e.function, line: e.line });
     }
   }, 300_000);
 });

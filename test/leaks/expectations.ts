@@ -22,7 +22,13 @@ export const expectations: Expectation[] = [
   { program: 'send_pipeline', kind: 'goroutine-blocked-send', function: 'main.emitMatches', line: 15 },
   { program: 'select_keepalive', kind: 'goroutine-blocked-select', function: 'main.keepalive', line: 21 },
   // The broker's map of subscriber channels really does grow without bound too.
-  { program: 'select_subscriber', kind: 'goroutine-blocked-select', function: 'main.listen', line: 29, alsoAllowed: ['unbounded-growth'] },
+  {
+    program: 'select_subscriber',
+    kind: 'goroutine-blocked-select',
+    function: 'main.listen',
+    line: 29,
+    alsoAllowed: ['unbounded-growth'],
+  },
   { program: 'range_consume', kind: 'goroutine-range-unclosed', function: 'main.consume', line: 20 },
   { program: 'range_workers', kind: 'goroutine-range-unclosed', function: 'main.worker', line: 13 },
   { program: 'lock_mutex', kind: 'goroutine-blocked-lock', function: 'main.(*account).withdraw', line: 19 },

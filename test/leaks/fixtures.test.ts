@@ -75,7 +75,9 @@ describe('evidence carries the numbers', () => {
 
   it('timers: thousands of live timer objects under the user loop', async () => {
     const r = await diagnoseLeaks([join(fixturesDir, 'timer_after')]);
-    expect(Number(r.findings[0]!.evidence.timerObjectsLast)).toBeGreaterThan(Number(r.findings[0]!.evidence.timerObjectsFirst));
+    expect(Number(r.findings[0]!.evidence.timerObjectsLast)).toBeGreaterThan(
+      Number(r.findings[0]!.evidence.timerObjectsFirst),
+    );
     expect((r.findings[0]!.evidence.stack as string[])[0]).toMatch(/^time\./);
   });
 });

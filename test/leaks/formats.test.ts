@@ -76,12 +76,17 @@ describe('goroutine profile encodings', () => {
     if (p.kind !== 'goroutine') return;
     expect(p.snapshot.total).toBe(2);
     expect(p.snapshot.groups).toHaveLength(1);
-    expect(p.snapshot.groups[0]).toMatchObject({ count: 2, waitReason: 'chan send', waitMinutes: 12, createdBy: { function: 'main.start', line: 33 } });
+    expect(p.snapshot.groups[0]).toMatchObject({
+      count: 2,
+      waitReason: 'chan send',
+      waitMinutes: 12,
+      createdBy: { function: 'main.start', line: 33 },
+    });
   });
 });
 
 describe('heap profiles', () => {
-  it('ordering comes from the profiles\' own time stamps, not argument order', async () => {
+  it("ordering comes from the profiles' own time stamps, not argument order", async () => {
     const forward = await diagnoseLeaks(files('cache_history', 'heap-1.pb.gz', 'heap-2.pb.gz'));
     const backward = await diagnoseLeaks(files('cache_history', 'heap-2.pb.gz', 'heap-1.pb.gz'));
     expect(backward.findings.map((f) => f.kind)).toEqual(forward.findings.map((f) => f.kind));
@@ -89,7 +94,9 @@ describe('heap profiles', () => {
   });
 
   it('three snapshots: growth that plateaued is not "unbounded"; the gauge shows the map was emptied', async () => {
-    const r = await diagnoseLeaks(files('map_spike', 'heap-1.pb.gz', 'heap-2.pb.gz', 'heap-3.pb.gz', 'memstats.jsonl.gz'));
+    const r = await diagnoseLeaks(
+      files('map_spike', 'heap-1.pb.gz', 'heap-2.pb.gz', 'heap-3.pb.gz', 'memstats.jsonl.gz'),
+    );
     expect(r.findings.map((f) => f.kind)).toEqual(['map-no-shrink']);
     expect(r.findings[0]!.evidence.gauge).toBe('seen_len');
   });
@@ -113,11 +120,22 @@ describe('pprof-format pitfalls', () => {
   function build(values: Array<number | bigint>, gzip: boolean): Uint8Array {
     const st = new StringTable();
     const s = (x: string) => st.dedup(x);
-    const sampleType = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'].map((t, i) => new ValueType({ type: s(t), unit: s(i % 2 ? 'bytes' : 'count') }));
+    const sampleType = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'].map(
+      (t, i) => new ValueType({ type: s(t), unit: s(i % 2 ? 'bytes' : 'count') }),
+    );
     const fn = new PFunction({ id: 1, name: s('main.grow'), filename: s('app/main.go') });
     const loc = new Location({ id: 1, address: 0x1000, line: [new Line({ functionId: 1, line: 12 })] });
     const sample = new Sample({ locationId: [1], value: values, label: [new Label({ key: s('bytes'), num: 4096 })] });
-    const p = new Profile({ sampleType, sample: [sample], location: [loc], function: [fn], stringTable: st, timeNanos: 1_700_000_000_000_000_000n, periodType: new ValueType({ type: s('space'), unit: s('bytes') }), period: 524288 });
+    const p = new Profile({
+      sampleType,
+      sample: [sample],
+      location: [loc],
+      function: [fn],
+      stringTable: st,
+      timeNanos: 1_700_000_000_000_000_000n,
+      periodType: new ValueType({ type: s('space'), unit: s('bytes') }),
+      period: 524288,
+    });
     const raw = p.encode();
     return gzip ? gzipSync(raw) : raw;
   }
@@ -127,7 +145,12 @@ describe('pprof-format pitfalls', () => {
     expect(p.kind).toBe('heap');
     if (p.kind !== 'heap') return;
     const [sample] = p.snapshot.samples;
-    expect(sample).toMatchObject({ allocSpace: 3_000_000_000, inuseObjects: -1, inuseSpace: 5_000_000_000, objectSize: 4096 });
+    expect(sample).toMatchObject({
+      allocSpace: 3_000_000_000,
+      inuseObjects: -1,
+      inuseSpace: 5_000_000_000,
+      objectSize: 4096,
+    });
     expect(typeof sample!.inuseSpace).toBe('number');
     expect(p.snapshot.timeNanos).toBeGreaterThan(1.6e18);
     expect(p.snapshot.samples[0]!.stack).toEqual([{ function: 'main.grow', file: 'app/main.go', line: 12 }]);

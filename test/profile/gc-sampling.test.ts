@@ -37,7 +37,12 @@ describe('heap profile of collected objects', () => {
     expect(totals(heap)).toEqual({ allocObjects: 1011, freeObjects: 0, allocBytes: 1010 * 48 + 40960, freeBytes: 0 });
     heap.gc();
     heap.gc();
-    expect(totals(heap)).toEqual({ allocObjects: 1011, freeObjects: 1001, allocBytes: 1010 * 48 + 40960, freeBytes: 1000 * 48 + 40960 });
+    expect(totals(heap)).toEqual({
+      allocObjects: 1011,
+      freeObjects: 1001,
+      allocBytes: 1010 * 48 + 40960,
+      freeBytes: 1000 * 48 + 40960,
+    });
     expect(heap.readMemStats().HeapObjects).toBe(10);
   });
 });

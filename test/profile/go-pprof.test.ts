@@ -26,7 +26,12 @@ function pprofTop(file: string, ...flags: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'gomem-pprof-home-'));
   const r = spawnSync('go', ['tool', 'pprof', ...flags, '-top', file], {
     encoding: 'utf8',
-    env: { ...process.env, HOME: process.env.HOME ?? dir, PPROF_TMPDIR: dir, GOCACHE: process.env.GOCACHE ?? join(dir, 'gocache') },
+    env: {
+      ...process.env,
+      HOME: process.env.HOME ?? dir,
+      PPROF_TMPDIR: dir,
+      GOCACHE: process.env.GOCACHE ?? join(dir, 'gocache'),
+    },
   });
   if (r.status !== 0) throw new Error(`go tool pprof failed (${r.status}): ${r.stderr}`);
   return r.stdout;

@@ -28,7 +28,10 @@ function allocateTinyStrings(heap: Heap, n: number): number[] {
 }
 
 /** Sums each sample type over the samples whose leaf frame is `fn`. */
-function totalsAt(p: DecodedProfile, fn: string): { allocObjects: number; allocSpace: number; inuseObjects: number; inuseSpace: number; samples: number } {
+function totalsAt(
+  p: DecodedProfile,
+  fn: string,
+): { allocObjects: number; allocSpace: number; inuseObjects: number; inuseSpace: number; samples: number } {
   const t = { allocObjects: 0, allocSpace: 0, inuseObjects: 0, inuseSpace: 0, samples: 0 };
   for (const s of p.samples) {
     if (s.stack[0]?.function !== fn) continue;
@@ -61,8 +64,20 @@ describe('heap profile at memProfileRate 1', () => {
     ]);
     expect(p.periodType).toEqual({ type: 'space', unit: 'bytes' });
     expect(p.period).toBe(1);
-    expect(totalsAt(p, 'allocateWidgets')).toEqual({ allocObjects: 100, allocSpace: 11200, inuseObjects: 50, inuseSpace: 5600, samples: 1 });
-    expect(totalsAt(p, 'allocateBlobs')).toEqual({ allocObjects: 10, allocSpace: 409600, inuseObjects: 9, inuseSpace: 368640, samples: 1 });
+    expect(totalsAt(p, 'allocateWidgets')).toEqual({
+      allocObjects: 100,
+      allocSpace: 11200,
+      inuseObjects: 50,
+      inuseSpace: 5600,
+      samples: 1,
+    });
+    expect(totalsAt(p, 'allocateBlobs')).toEqual({
+      allocObjects: 10,
+      allocSpace: 409600,
+      inuseObjects: 9,
+      inuseSpace: 368640,
+      samples: 1,
+    });
     const widgetSample = p.samples.find((s) => s.stack[0]?.function === 'allocateWidgets')!;
     expect(widgetSample.objectSize).toBe(112);
     // gomem's own frames are dropped; the caller's frames follow, in this file.
@@ -90,7 +105,10 @@ describe('heap profile at memProfileRate 1', () => {
     for (const w of widgets) heap.free(w);
     expect(heap.i32[s + S_PROFILED]).toBe(0);
     expect(heap.memProfile!.sampledCount).toBe(0);
-    expect(totalsAt(decodeProfile(heap.writeHeapProfile()), 'allocateWidgets')).toMatchObject({ allocObjects: 20, inuseObjects: 0 });
+    expect(totalsAt(decodeProfile(heap.writeHeapProfile()), 'allocateWidgets')).toMatchObject({
+      allocObjects: 20,
+      inuseObjects: 0,
+    });
   });
 
   it('keeps exact totals when samples are symbolised late, in batches, and freed before or after', () => {
@@ -100,7 +118,13 @@ describe('heap profile at memProfileRate 1', () => {
     const widgets = allocateWidgets(heap, 5000, 48);
     for (let i = 0; i < 1000; i++) heap.free(widgets[i]!); // 904 still pending, 96 already in a bucket
     const mid = totalsAt(decodeProfile(heap.writeHeapProfile()), 'allocateWidgets');
-    expect(mid).toMatchObject({ allocObjects: 5000, allocSpace: 240000, inuseObjects: 4000, inuseSpace: 192000, samples: 1 });
+    expect(mid).toMatchObject({
+      allocObjects: 5000,
+      allocSpace: 240000,
+      inuseObjects: 4000,
+      inuseSpace: 192000,
+      samples: 1,
+    });
     const more = allocateBlobs(heap, 3, 48); // same size, another site: its own bucket
     for (let i = 1000; i < 3000; i++) heap.free(widgets[i]!);
     heap.free(more[0]!);
@@ -156,7 +180,7 @@ describe('sampled heap profile', () => {
 
   it('draws exponential intervals with mean memProfileRate', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let sum = 0;
     const n = 20000;
     for (let i = 0; i < n; i++) sum += nextSampleDistance(4096, rand);
@@ -178,7 +202,9 @@ describe('bad input', () => {
     const good = heap.writeHeapProfile();
     expect(() => decodeProfile(new Uint8Array())).toThrow(ProfileFormatError);
     expect(() => decodeProfile(good.subarray(0, good.length - 9))).toThrow(ProfileFormatError);
-    expect(() => decodeProfile(new TextEncoder().encode('heap profile: 1: 2 [3: 4] @ heap/1048576'))).toThrow(ProfileFormatError);
+    expect(() => decodeProfile(new TextEncoder().encode('heap profile: 1: 2 [3: 4] @ heap/1048576'))).toThrow(
+      ProfileFormatError,
+    );
     expect(() => decodeProfile(gzipSync(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f])))).toThrow(ProfileFormatError);
     expect(decodeProfile(good).samples.length).toBeGreaterThan(0);
   });

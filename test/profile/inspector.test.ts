@@ -15,7 +15,15 @@ import { makeWorkload } from '../../src/inspector/workloads.js';
 import { decodeProfile } from '../../src/profile/pprof.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
   const heap = new Heap({ maxBytes: 256 << 20 });
@@ -63,7 +71,9 @@ describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
     await waitTicks(1);
     const pointsAfter = Number(await page.getAttribute('#points', 'data-points'));
     expect(pointsAfter).toBeGreaterThan(pointsBefore + 3);
-    const allocs: number[] = await page.evaluate(() => (window as unknown as { points: { HeapAlloc: number }[] }).points?.map((p) => p.HeapAlloc) ?? []);
+    const allocs: number[] = await page.evaluate(
+      () => (window as unknown as { points: { HeapAlloc: number }[] }).points?.map((p) => p.HeapAlloc) ?? [],
+    );
     expect(new Set(allocs).size).toBeGreaterThan(1); // the heap moved while we watched
   });
 
@@ -78,7 +88,9 @@ describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
     expect(await value('HeapSys')).toBe(st.HeapSys);
     expect(await value('HeapObjects')).toBe(st.HeapObjects);
     // Class table rows against MemStats.BySize (classes up to 60, as Go reports them).
-    const rows = await page.$$eval('#classes tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))));
+    const rows = await page.$$eval('#classes tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent))),
+    );
     expect(rows.length).toBeGreaterThan(10);
     for (const [cls, size, , objects, bytes] of rows) {
       if (cls! > 60) continue;
@@ -125,14 +137,19 @@ describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
       const scale = Number(await page.getAttribute('#pagemap', 'data-scale'));
       const cols = Number(await page.getAttribute('#pagemap', 'data-cols'));
       const pg = addr >>> 13;
-      await page.mouse.click(box.x + (pg % cols) * scale + scale / 2, box.y + Math.floor(pg / cols) * scale + scale / 2);
+      await page.mouse.click(
+        box.x + (pg % cols) * scale + scale / 2,
+        box.y + Math.floor(pg / cols) * scale + scale / 2,
+      );
     };
     await clickPage(session);
     const button = page.locator(`button.obj[data-obj="${session}"]`);
     await button.waitFor({ timeout: 10_000 });
     expect(await button.textContent()).toMatch(/^main\.Session @0x/);
     await button.click();
-    await expect.poll(() => page.textContent('#retainers')).toMatch(/^retained by: root handle #\d+ → main\.SessionCache@0x[0-9a-f]+ \+8 → main\.Session@0x/);
+    await expect
+      .poll(() => page.textContent('#retainers'))
+      .toMatch(/^retained by: root handle #\d+ → main\.SessionCache@0x[0-9a-f]+ \+8 → main\.Session@0x/);
     const shot = process.env.GOMEM_ARTIFACTS ?? join(tmpdir(), 'gomem-artifacts');
     await page.screenshot({ path: join(shot, 'inspector-retainers.png'), fullPage: true });
     // malloc'd memory is untyped: listed, but it has no retainers to show.

@@ -22,7 +22,10 @@ function run(heap, size) {
   return [(m * 1e6) / (20 * N), (f * 1e6) / (20 * N)];
 }
 
-for (const [label, opts] of [['default rate', {}], ['memProfileRate 0', { memProfileRate: 0 }]]) {
+for (const [label, opts] of [
+  ['default rate', {}],
+  ['memProfileRate 0', { memProfileRate: 0 }],
+]) {
   const heap = new Heap({ maxBytes: 256 << 20, ...opts });
   const best = {};
   for (const size of [32, 64, 1024]) best[size] = [Infinity, Infinity];
@@ -32,6 +35,10 @@ for (const [label, opts] of [['default rate', {}], ['memProfileRate 0', { memPro
       best[size] = [Math.min(best[size][0], m), Math.min(best[size][1], f)];
     }
   }
-  console.log(`${label.padEnd(18)} ns per malloc / free (best of ${rounds}): ` +
-    Object.entries(best).map(([s, [m, f]]) => `${s} B ${m.toFixed(1)} / ${f.toFixed(1)}`).join('   '));
+  console.log(
+    `${label.padEnd(18)} ns per malloc / free (best of ${rounds}): ` +
+      Object.entries(best)
+        .map(([s, [m, f]]) => `${s} B ${m.toFixed(1)} / ${f.toFixed(1)}`)
+        .join('   '),
+  );
 }

@@ -37,7 +37,9 @@ describe('heap.retainers', () => {
     expect(r.path.at(-1)!.object).toBe(target);
     const blob = heap.loadPointer(target, 24);
     expect(heap.retainers(blob)!.path.map((s) => s.type)).toEqual(['main.Cache', 'main.Entry', 'main.Payload', 'byte']);
-    expect(formatRetainers(r)).toMatch(/^root handle #\d+ → main\.Cache@0x[0-9a-f]+ \+8 → main\.Entry@0x[0-9a-f]+ \+4 → main\.Payload@0x/);
+    expect(formatRetainers(r)).toMatch(
+      /^root handle #\d+ → main\.Cache@0x[0-9a-f]+ \+8 → main\.Entry@0x[0-9a-f]+ \+4 → main\.Payload@0x/,
+    );
     root.release();
     expect(heap.retainers(target)).toBeNull(); // garbage until the next cycle frees it
     expect(formatRetainers(null)).toMatch(/unreachable/);

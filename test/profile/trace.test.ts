@@ -44,7 +44,14 @@ describe('heap trace', () => {
     const names = parseTrace(JSON.stringify(t.toJSON()))
       .filter((e) => e.ph === 'B' || e.ph === 'E')
       .map((e) => `${e.ph} ${e.name}`);
-    expect(names).toEqual(['B GC', 'B GC sweep termination', 'E GC sweep termination', 'B GC mark', 'E GC mark', 'E GC']);
+    expect(names).toEqual([
+      'B GC',
+      'B GC sweep termination',
+      'E GC sweep termination',
+      'B GC mark',
+      'E GC mark',
+      'E GC',
+    ]);
   });
 
   it("contains the collector's cycles with their phases in order", () => {
@@ -70,9 +77,12 @@ describe('heap trace', () => {
     expect(cycles.length).toBeGreaterThanOrEqual(3);
     expect(cycles.map((e) => e.args!.cycle)).toEqual(cycles.map((_, i) => i + 1));
     for (const cyc of cycles) {
-      const inside = gc.filter((e) => e !== cyc && e.ts >= cyc.ts && e.ts + e.dur! <= cyc.ts + cyc.dur! + 0.01 && e.name !== 'GC assists');
+      const inside = gc.filter(
+        (e) => e !== cyc && e.ts >= cyc.ts && e.ts + e.dur! <= cyc.ts + cyc.dur! + 0.01 && e.name !== 'GC assists',
+      );
       expect(inside.map((e) => e.name)).toEqual(['GC sweep termination (STW)', 'GC mark', 'GC mark termination (STW)']);
-      for (let i = 1; i < inside.length; i++) expect(inside[i]!.ts).toBeGreaterThanOrEqual(inside[i - 1]!.ts + inside[i - 1]!.dur! - 0.01);
+      for (let i = 1; i < inside.length; i++)
+        expect(inside[i]!.ts).toBeGreaterThanOrEqual(inside[i - 1]!.ts + inside[i - 1]!.dur! - 0.01);
     }
   });
 

@@ -69,7 +69,9 @@ export class HeapModel {
     expect(st.HeapObjects).toBe(st.Mallocs - st.Frees);
     expect(st.HeapSys).toBe(st.HeapInuse + st.HeapIdle);
     expect(st.HeapInuse).toBeGreaterThanOrEqual(st.HeapAlloc);
-    expect(st.Sys).toBe(st.HeapSys + st.MSpanSys + st.MCacheSys + st.GCSys + st.OtherSys + st.StackSys + st.BuckHashSys);
+    expect(st.Sys).toBe(
+      st.HeapSys + st.MSpanSys + st.MCacheSys + st.GCSys + st.OtherSys + st.StackSys + st.BuckHashSys,
+    );
     expect(st.Sys).toBe(heap.buffer.byteLength);
     expect(st.TotalAlloc - (st.TotalAlloc - st.HeapAlloc)).toBe(st.HeapAlloc);
   }
@@ -142,4 +144,3 @@ export function runOps(heap: Heap, ops: Op[], checkEvery = 1): void {
   expect(st.HeapAlloc).toBe(0);
   expect(st.HeapObjects).toBe(0);
 }
-

@@ -53,7 +53,18 @@ function summary(used: boolean[], from: number, to: number): [number, number, nu
 type PageOp = { op: 'alloc'; n: number; best: boolean } | { op: 'free'; pick: number; keep: number } | { op: 'grow' };
 
 const pageOp: fc.Arbitrary<PageOp> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('alloc' as const), best: fc.boolean(), n: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 9, max: 1300 }), fc.integer({ min: 400, max: 700 })) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('alloc' as const),
+      best: fc.boolean(),
+      n: fc.oneof(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 9, max: 1300 }),
+        fc.integer({ min: 400, max: 700 }),
+      ),
+    }),
+  },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat(), keep: fc.nat({ max: 3 }) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'grow' as const }) },
 );
@@ -63,7 +74,11 @@ describe('pageAlloc against a model (fast-check)', () => {
     fc.assert(
       fc.property(fc.array(pageOp, { minLength: 1, maxLength: 120 }), (ops) => {
         // A heap sized for 32 chunks gives the summary tree two levels above the chunks.
-        const heap = new Heap({ maxBytes: 32 * CHUNK_PAGES * 8192, initialBytes: 10 * CHUNK_PAGES * 8192, memProfileRate: 0 });
+        const heap = new Heap({
+          maxBytes: 32 * CHUNK_PAGES * 8192,
+          initialBytes: 10 * CHUNK_PAGES * 8192,
+          memProfileRate: 0,
+        });
         const h = heap as unknown as Parameters<typeof pageFind>[0];
         // Pages outside [meta, mapped) are "in use" for the allocator; the model starts from its bitmap.
         const used: boolean[] = [];

@@ -37,7 +37,9 @@ function stamp(p, n, owner, seq) {
 function check(p, n, owner, seq) {
   const dv = new DataView(heap.buffer);
   if (n >= 8 && (dv.getInt32(p, true) !== owner || dv.getInt32(p + 4, true) !== seq)) {
-    throw new Error(`block ${p} (${n} B) of owner ${owner} seq ${seq} holds owner ${dv.getInt32(p, true)} seq ${dv.getInt32(p + 4, true)}`);
+    throw new Error(
+      `block ${p} (${n} B) of owner ${owner} seq ${seq} holds owner ${dv.getInt32(p, true)} seq ${dv.getInt32(p + 4, true)}`,
+    );
   }
   const u8 = new Uint8Array(heap.buffer, p, n);
   const want = (owner * 31 + seq) & 255;

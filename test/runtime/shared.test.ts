@@ -66,7 +66,7 @@ describe('one heap, many threads', () => {
     expect(st.HeapAlloc).toBe(0);
     expect(st.HeapObjects).toBe(0);
     expect(st.Mallocs - st.Frees).toBe(0);
-    expect(st.Mallocs).toBeGreaterThan(3 * steps / 2 + steps);
+    expect(st.Mallocs).toBeGreaterThan((3 * steps) / 2 + steps);
     expect(st.MCacheInuse).toBe(st.MCacheSys / 64); // only the main thread's P is still attached
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }, 180_000);
@@ -75,7 +75,9 @@ describe('one heap, many threads', () => {
     const heap = new Heap({ shared: true, maxBytes: 1 << 30, initialBytes: 0 });
     const handle = heap.handle();
     const gate = new Int32Array(new SharedArrayBuffer(16));
-    const workers = [1, 2].map((id) => start({ role: 'churn', handle, id, seed: 100 + id, steps: 150_000, live: 30_000, startGate: gate.buffer }));
+    const workers = [1, 2].map((id) =>
+      start({ role: 'churn', handle, id, seed: 100 + id, steps: 150_000, live: 30_000, startGate: gate.buffer }),
+    );
     openGate(gate, workers.length);
     const results = await Promise.all(workers.map((w) => w.result));
     for (const r of results) expect(r.error).toBeUndefined();
@@ -154,11 +156,29 @@ describe('one heap, many threads', () => {
 
   it('the property-based model test passes on a shared heap and on a wasm memory', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ op: fc.constantFrom('malloc', 'free'), size: fc.integer({ min: 0, max: 70_000 }), pick: fc.nat() }), { maxLength: 200 }), (ops) => {
-        const mapped = ops.map((o) => (o.op === 'malloc' ? { op: 'malloc' as const, size: o.size } : { op: 'free' as const, pick: o.pick }));
-        runOps(new Heap({ shared: true, maxBytes: 64 << 20 }), mapped);
-        runOps(new Heap({ memory: new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true }), maxBytes: 64 << 20 }), mapped);
-      }),
+      fc.property(
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('malloc', 'free'),
+            size: fc.integer({ min: 0, max: 70_000 }),
+            pick: fc.nat(),
+          }),
+          { maxLength: 200 },
+        ),
+        (ops) => {
+          const mapped = ops.map((o) =>
+            o.op === 'malloc' ? { op: 'malloc' as const, size: o.size } : { op: 'free' as const, pick: o.pick },
+          );
+          runOps(new Heap({ shared: true, maxBytes: 64 << 20 }), mapped);
+          runOps(
+            new Heap({
+              memory: new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true }),
+              maxBytes: 64 << 20,
+            }),
+            mapped,
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });

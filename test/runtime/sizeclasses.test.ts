@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sizeClasses, sizeToClass, roundUpSize } from '../../src/index.js';
-import { DIV_EXACT_SHIFT, classToDivExact, classToDivMul, classToPages, classToSize } from '../../src/runtime/sizeclasses.js';
+import {
+  DIV_EXACT_SHIFT,
+  classToDivExact,
+  classToDivMul,
+  classToPages,
+  classToSize,
+} from '../../src/runtime/sizeclasses.js';
 
 const tsv = readFileSync(new URL('../data/go1.19-sizeclasses.tsv', import.meta.url), 'utf8')
   .trim()
@@ -35,8 +41,16 @@ describe('size classes', () => {
 
   it("match Go's worked examples of roundupsize", () => {
     const examples: [number, number][] = [
-      [1, 8], [17, 24], [33, 48], [100, 112], [1000, 1024], [1025, 1152], [5000, 5376],
-      [20000, 20480], [32768, 32768], [32769, 40960],
+      [1, 8],
+      [17, 24],
+      [33, 48],
+      [100, 112],
+      [1000, 1024],
+      [1025, 1152],
+      [5000, 5376],
+      [20000, 20480],
+      [32768, 32768],
+      [32769, 40960],
     ];
     for (const [n, want] of examples) expect(roundUpSize(n)).toBe(want);
   });
@@ -60,7 +74,8 @@ describe('size classes', () => {
       for (let j = 0; j * size < spanBytes; j++) {
         const product = j * size * classToDivExact[c]!;
         expect(product).toBeLessThan(2 ** 31);
-        if (product >>> DIV_EXACT_SHIFT !== j) expect({ c, j, idx: product >>> DIV_EXACT_SHIFT }).toEqual({ c, j, idx: j });
+        if (product >>> DIV_EXACT_SHIFT !== j)
+          expect({ c, j, idx: product >>> DIV_EXACT_SHIFT }).toEqual({ c, j, idx: j });
       }
     }
   });

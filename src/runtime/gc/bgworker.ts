@@ -77,7 +77,8 @@ export class MarkWorker {
   async started(timeoutMs = 10_000): Promise<void> {
     const until = performance.now() + timeoutMs;
     while (this.state === 'starting') {
-      if (performance.now() > until) throw new GcUsageError(`mark worker ${this.handle.slot} did not start within ${timeoutMs} ms`);
+      if (performance.now() > until)
+        throw new GcUsageError(`mark worker ${this.handle.slot} did not start within ${timeoutMs} ms`);
       await sleep(1);
     }
   }

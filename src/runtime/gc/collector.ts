@@ -75,7 +75,16 @@ import {
   S_TINY_MASKS,
 } from '../layout.js';
 import { lock, unlock } from '../lock.js';
-import { MAX_SMALL_SIZE, TINY_SIZE, TINY_SPAN_CLASS, classToPages, classToSize, roundUpSize, sizeToClass128, sizeToClass8 } from '../sizeclasses.js';
+import {
+  MAX_SMALL_SIZE,
+  TINY_SIZE,
+  TINY_SPAN_CLASS,
+  classToPages,
+  classToSize,
+  roundUpSize,
+  sizeToClass128,
+  sizeToClass8,
+} from '../sizeclasses.js';
 import type { HeapState } from '../state.js';
 import { GcTypeError, GcUsageError } from './errors.js';
 import { GcWork, greyObject } from './mark.js';
@@ -286,7 +295,8 @@ export class Collector {
     if (sink.memProfile) {
       let accounted = t.accounted;
       if (accounted === 0) {
-        accounted = t.accounted = size <= MAX_SMALL_SIZE && t.spanClass >= 0 ? roundUpSize(size) : Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+        accounted = t.accounted =
+          size <= MAX_SMALL_SIZE && t.spanClass >= 0 ? roundUpSize(size) : Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
       }
       if ((sink.nextSample -= accounted) < 0) sink.profileAlloc(p, accounted);
     }
@@ -433,7 +443,7 @@ export class Collector {
    */
   lastIdx = 0;
   objectSpan(p: unknown, op: string): number {
-    if (typeof p !== 'number' || (p >>> 0) !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
+    if (typeof p !== 'number' || p >>> 0 !== p) throw new InvalidPointerError(p, `${op}: not a pointer`);
     const h = this.h;
     const i32 = h.i32;
     if (p >= i32.length << 2) throw new InvalidPointerError(p, `${op}: outside the heap`);
@@ -509,11 +519,17 @@ export class Collector {
     const v = (obj >>> 3) & VC_MASK;
     if (this.vcObj[v] === obj && this.vcSg === i32[H_SWEEPGEN]) {
       const t = this.vcType[v];
-      if (t !== undefined && t.isStruct && (offset & 3) === 0 && (offset >>> 0) < t.size && t.isPtrWord[offset >>> 2] === 1) {
+      if (
+        t !== undefined &&
+        t.isStruct &&
+        (offset & 3) === 0 &&
+        offset >>> 0 < t.size &&
+        t.isPtrWord[offset >>> 2] === 1
+      ) {
         return (obj + offset) >>> 2;
       }
     }
-    if ((obj >>> 0) === obj && obj < h.u8.length) {
+    if (obj >>> 0 === obj && obj < h.u8.length) {
       const s = i32[h.spansWord + (obj >>> 13)]!;
       const spcw = i32[s + S_SPANCLASS]!;
       // A GC span (tag bit: negative), scan (bit 0 clear), small (class > 0), in use.
@@ -531,7 +547,13 @@ export class Collector {
           ((i32[at]! & (1 << (idx & 31))) !== 0 || idx < i32[s + S_FREEINDEX]!)
         ) {
           const t = this.typeTable[h.u16[i32[s + S_GC_TYPES]! + idx]!];
-          if (t !== undefined && t.isStruct && (offset & 3) === 0 && (offset >>> 0) < t.size && t.isPtrWord[offset >>> 2] === 1) {
+          if (
+            t !== undefined &&
+            t.isStruct &&
+            (offset & 3) === 0 &&
+            offset >>> 0 < t.size &&
+            t.isPtrWord[offset >>> 2] === 1
+          ) {
             this.remember(obj, t);
             return (obj + offset) >>> 2;
           }
@@ -547,7 +569,7 @@ export class Collector {
     const i32 = h.i32;
     const v = (p >>> 3) & VC_MASK;
     if (this.vcObj[v] === p && this.vcSg === i32[H_SWEEPGEN] && this.vcType[v] !== undefined) return;
-    if ((p >>> 0) === p && p < h.u8.length) {
+    if (p >>> 0 === p && p < h.u8.length) {
       const s = i32[h.spansWord + (p >>> 13)]!;
       const spcw = i32[s + S_SPANCLASS]!;
       if (s !== 0 && spcw < 0 && (spcw & 0xfe) !== 0 && i32[s + S_STATE] === SPAN_IN_USE) {
@@ -762,7 +784,8 @@ export class Collector {
   }
 
   setGCPercent(percent: number): number {
-    if (!Number.isInteger(percent) || percent < -1) throw new GcUsageError(`GC percent must be an integer >= -1, got ${String(percent)}`);
+    if (!Number.isInteger(percent) || percent < -1)
+      throw new GcUsageError(`GC percent must be an integer >= -1, got ${String(percent)}`);
     this.enter();
     try {
       const old = this.h.i32[this.g + G_GC_PERCENT]!;
@@ -776,7 +799,9 @@ export class Collector {
 
   setMemoryLimit(bytes: number): number {
     if (typeof bytes !== 'number' || Number.isNaN(bytes) || bytes < 0) {
-      throw new GcUsageError(`memory limit must be a non-negative number of bytes (Infinity = none), got ${String(bytes)}`);
+      throw new GcUsageError(
+        `memory limit must be a non-negative number of bytes (Infinity = none), got ${String(bytes)}`,
+      );
     }
     this.enter();
     try {
@@ -791,7 +816,8 @@ export class Collector {
   }
 
   setFinalizer(obj: number, fn: ((obj: number) => void) | null): void {
-    if (fn !== null && typeof fn !== 'function') throw new GcUsageError('a finalizer is a function (or null to remove it)');
+    if (fn !== null && typeof fn !== 'function')
+      throw new GcUsageError('a finalizer is a function (or null to remove it)');
     this.enter();
     try {
       this.objectSpan(obj, 'setFinalizer');
@@ -810,8 +836,10 @@ export class Collector {
 
   /** Reserves a mark worker slot and lets `launch` start the Worker that will run markWorkerMain. */
   startMarkWorker(heap: HeapHandle, launch: (handle: MarkWorkerHandle) => unknown): MarkWorker {
-    if (!this.h.shared) throw new GcUsageError('a background mark worker needs a shared heap: new Heap({ shared: true })');
-    if (typeof launch !== 'function') throw new GcUsageError('startMarkWorker takes a function that starts a Worker with the handle');
+    if (!this.h.shared)
+      throw new GcUsageError('a background mark worker needs a shared heap: new Heap({ shared: true })');
+    if (typeof launch !== 'function')
+      throw new GcUsageError('startMarkWorker takes a function that starts a Worker with the handle');
     this.enter();
     let slot: number;
     try {

@@ -147,7 +147,8 @@ function pacerInput(c: Collector, heapMarked: number): PacerInput {
   if (Number.isFinite(f64[gf + GF_MEMORY_LIMIT]!)) {
     const counters = sumCounters(h);
     heapAlloc = counters.largeAlloc - counters.largeFree;
-    for (let k = 1; k < NUM_SIZE_CLASSES; k++) heapAlloc += (counters.smallAlloc[k]! - counters.smallFree[k]!) * classToSize[k]!;
+    for (let k = 1; k < NUM_SIZE_CLASSES; k++)
+      heapAlloc += (counters.smallAlloc[k]! - counters.smallFree[k]!) * classToSize[k]!;
   }
   const mapped = i32[H_MAPPED_PAGES]! * PAGE_SIZE;
   const released = i32[H_RELEASED_PAGES]! * PAGE_SIZE;
@@ -314,7 +315,15 @@ export function assist(c: Collector): void {
   const maxWork = heapLive + f64[gf + GF_STACK_SCAN]! + f64[gf + GF_GLOBALS_SCAN]!; // every live byte might be scannable
   // The ratio from the scan work done so far; asked again after this assist's own work.
   const ratioNow = () =>
-    assistRatio(heapLive, f64[gf + GF_HEAP_GOAL]!, f64[gf + GF_TRIGGERED_AT]!, expected, maxWork, f64[gf + GF_SCAN_WORK]!, h.i32[c.g + G_GC_PERCENT]!);
+    assistRatio(
+      heapLive,
+      f64[gf + GF_HEAP_GOAL]!,
+      f64[gf + GF_TRIGGERED_AT]!,
+      expected,
+      maxWork,
+      f64[gf + GF_SCAN_WORK]!,
+      h.i32[c.g + G_GC_PERCENT]!,
+    );
   const [workPerByte, bytesPerWork] = ratioNow();
   // Steal the mark workers' credit first (Go's bgScanCredit), at the current ratio.
   const bgWork = absorbBackground(c);
@@ -383,7 +392,13 @@ export function markTermination(c: Collector, forced: boolean): void {
     const heapEnd = f64[gf + GF_HEAP_LIVE]!;
     const marked = f64[gf + GF_BYTES_MARKED]!;
     const markMs = nowMs() - f64[gf + GF_MARK_START]!;
-    const cons = consMarkEstimate(heapEnd, f64[gf + GF_TRIGGERED_AT]!, f64[gf + GF_ASSIST_MS]!, markMs, f64[gf + GF_SCAN_WORK]!);
+    const cons = consMarkEstimate(
+      heapEnd,
+      f64[gf + GF_TRIGGERED_AT]!,
+      f64[gf + GF_ASSIST_MS]!,
+      markMs,
+      f64[gf + GF_SCAN_WORK]!,
+    );
     if (Number.isFinite(cons) && cons > 0) f64[gf + GF_CONS_MARK] = Math.min(cons, 1000);
     f64[gf + GF_HEAP_MARKED] = marked;
     f64[gf + GF_HEAP_LIVE] = marked;
@@ -565,7 +580,10 @@ export function runFinalizers(c: Collector): void {
 // ── MemStats ─────────────────────────────────────────────────────────────────────────────────
 
 /** The MemStats fields the collector owns. */
-export type GcStats = Pick<MemStats, 'NextGC' | 'LastGC' | 'PauseTotalNs' | 'PauseNs' | 'PauseEnd' | 'NumGC' | 'NumForcedGC' | 'GCCPUFraction'>;
+export type GcStats = Pick<
+  MemStats,
+  'NextGC' | 'LastGC' | 'PauseTotalNs' | 'PauseNs' | 'PauseEnd' | 'NumGC' | 'NumForcedGC' | 'GCCPUFraction'
+>;
 
 /** The GC fields of MemStats, from the GC region (null when the collector was never used). */
 export function readGcStats(h: { i32: Int32Array; f64: Float64Array }): GcStats | null {

@@ -39,7 +39,17 @@ import {
 import { Heap } from '../heap.js';
 import { type MarkWorkerHandle, SLOT_RESERVED, SLOT_RUNNING, SLOT_STOPPED, slotWord } from './bgworker.js';
 import type { Collector } from './collector.js';
-import { BATCH, type GcWork, drainLocal, lockWork, putGlobal, scanStacks, stacksScanned, takeGlobal, unlockWork } from './mark.js';
+import {
+  BATCH,
+  type GcWork,
+  drainLocal,
+  lockWork,
+  putGlobal,
+  scanStacks,
+  stacksScanned,
+  takeGlobal,
+  unlockWork,
+} from './mark.js';
 import type { TypeInfo } from './types.js';
 import { vecLen } from './vec.js';
 
@@ -62,7 +72,8 @@ function checkHandle(handle: unknown): MarkWorkerHandle {
   if (hd === null || typeof hd !== 'object' || hd.kind !== 'gomem-mark-worker') {
     throw new GcUsageError('not a mark worker handle (heap.startMarkWorker passes one to its launch function)');
   }
-  if (!Number.isInteger(hd.slot) || hd.slot! < 0 || hd.slot! >= MAX_MARK_WORKERS) throw new GcUsageError(`bad mark worker slot ${String(hd.slot)}`);
+  if (!Number.isInteger(hd.slot) || hd.slot! < 0 || hd.slot! >= MAX_MARK_WORKERS)
+    throw new GcUsageError(`bad mark worker slot ${String(hd.slot)}`);
   return hd as MarkWorkerHandle;
 }
 
@@ -88,7 +99,9 @@ export function markWorkerMain(handle: MarkWorkerHandle): MarkWorkerSummary {
   }
   if (!registered) {
     heap.detach();
-    throw new GcUsageError(`mark worker slot ${hd.slot} is not waiting for a worker (stopped, or the handle was used twice)`);
+    throw new GcUsageError(
+      `mark worker slot ${hd.slot} is not waiting for a worker (stopped, or the handle was used twice)`,
+    );
   }
   Atomics.notify(h.i32, sw);
   const summary: MarkWorkerSummary = { cycles: 0, scanBytes: 0, markMs: 0 };

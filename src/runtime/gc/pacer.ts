@@ -71,7 +71,8 @@ export function triggerFor(i: PacerInput, goal: number, gcPercentRegime: boolean
   if (goal > HEAP_MINIMUM && goal - HEAP_MINIMUM > maxTrigger) maxTrigger = goal - HEAP_MINIMUM;
   maxTrigger = Math.max(maxTrigger, minTrigger);
   const runway = Math.floor(
-    ((i.consMark * (1 - BACKGROUND_UTILIZATION)) / BACKGROUND_UTILIZATION) * (i.lastHeapScan + i.stackScan + i.globalsScan),
+    ((i.consMark * (1 - BACKGROUND_UTILIZATION)) / BACKGROUND_UTILIZATION) *
+      (i.lastHeapScan + i.stackScan + i.globalsScan),
   );
   if (runway > goal) return minTrigger;
   return Math.min(Math.max(goal - runway, minTrigger), maxTrigger);
@@ -108,7 +109,13 @@ export function assistRatio(
 }
 
 /** Go's endCycle estimate of the allocation/scan rate ratio for the cycle just finished. */
-export function consMarkEstimate(heapLive: number, triggered: number, assistMs: number, markMs: number, scanWork: number): number {
+export function consMarkEstimate(
+  heapLive: number,
+  triggered: number,
+  assistMs: number,
+  markMs: number,
+  scanWork: number,
+): number {
   if (markMs <= 0 || scanWork <= 0) return 0;
   const u = BACKGROUND_UTILIZATION + assistMs / markMs;
   if (u >= 1) return 0;

@@ -64,14 +64,26 @@ export function formatTrace(t: CycleTrace): string {
  * The collector calls it at mark termination while a trace is on (heap.trace, see gomem/profile).
  */
 export function emitGcCycle(
-  hook: RuntimeTraceHook & { completeAt(name: string, start: number, end: number, args?: Record<string, number | string>): void },
-  c: Pick<CycleTrace, 'num' | 'stw1Ms' | 'markMs' | 'stw2Ms' | 'assistMs' | 'heapStart' | 'heapEnd' | 'heapMarked' | 'goal' | 'forced'>,
+  hook: RuntimeTraceHook & {
+    completeAt(name: string, start: number, end: number, args?: Record<string, number | string>): void;
+  },
+  c: Pick<
+    CycleTrace,
+    'num' | 'stw1Ms' | 'markMs' | 'stw2Ms' | 'assistMs' | 'heapStart' | 'heapEnd' | 'heapMarked' | 'goal' | 'forced'
+  >,
 ): void {
   const end = hook.now();
   const markTermStart = end - c.stw2Ms;
   const markStart = markTermStart - c.markMs;
   const start = markStart - c.stw1Ms;
-  const args = { cycle: c.num, forced: c.forced ? 1 : 0, heapStart: c.heapStart, heapEnd: c.heapEnd, heapMarked: c.heapMarked, goal: c.goal };
+  const args = {
+    cycle: c.num,
+    forced: c.forced ? 1 : 0,
+    heapStart: c.heapStart,
+    heapEnd: c.heapEnd,
+    heapMarked: c.heapMarked,
+    goal: c.goal,
+  };
   hook.completeAt('GC', start, end, args);
   hook.completeAt('GC sweep termination (STW)', start, markStart);
   hook.completeAt('GC mark', markStart, markTermStart);

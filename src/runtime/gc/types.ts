@@ -88,7 +88,9 @@ export function checkSpec(spec: unknown): { name: string; size: number; offs: nu
   for (let k = 0; k < offs.length; k++) {
     const o = offs[k];
     if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o + 4 > size || (o & 3) !== 0) {
-      throw new GcTypeError(`type ${name}: pointer offset ${String(o)} must be a multiple of 4 with 4 bytes inside the ${size}-byte type`);
+      throw new GcTypeError(
+        `type ${name}: pointer offset ${String(o)} must be a multiple of 4 with 4 bytes inside the ${size}-byte type`,
+      );
     }
     if (k > 0 && offs[k - 1] === o) throw new GcTypeError(`type ${name}: pointer offset ${o} given twice`);
   }

@@ -23,7 +23,7 @@ export function allocManual(h: HeapState, words: number): number {
   if (s === 0) throw new OutOfMemoryError(words * 4, h.byteLength, h.maxPages * PAGE_SIZE);
   const i32 = h.i32;
   i32[s + S_STATE] = SPAN_MANUAL;
-  const base = (h.u32[s]! >>> 2);
+  const base = h.u32[s]! >>> 2;
   i32.fill(0, base, base + npages * (PAGE_SIZE >>> 2));
   return base;
 }

@@ -106,13 +106,14 @@ export function sweepSpan(h: HeapState, s: number): void {
  * nelems): when at least `minFree` of its slots have been freed since, their slots come back and are
  * reserved for the P again. Returns how many objects the P had handed out from the span since it was
  * cached or last swept (for the P's counters), or -1, changing nothing, when too few were freed.
- * Without other threads it is one pass over the bitmaps instead of four, which is what makes a span of
- * one or two objects cheap to reuse.
+ * Without other threads it is two passes over the bitmaps (count, then sweep and reserve) instead of
+ * four, which is what makes a span of one or two objects cheap to reuse.
  */
 export function resweepExhausted(h: HeapState, s: number, minFree: number): number {
   const i32 = h.i32;
   const nelems = i32[s + S_NELEMS]!;
-  if (nelems - liveCount(h, s) < minFree) return -1;
+  const live = liveCount(h, s);
+  if (nelems - live < minFree) return -1;
   if (h.shared) {
     // Other threads' frees check "alloc bit set or below freeindex": the sweep must be complete,
     // freeindex back at 0, before any free slot is reserved (sweepSpan's order).
@@ -123,12 +124,10 @@ export function resweepExhausted(h: HeapState, s: number, minFree: number): numb
   }
   const words = (nelems + 31) >>> 5;
   let handedOut = 0;
-  let live = 0;
   for (let w = 0; w < words; w++) {
     const at = s + S_ALLOC_BITS + 2 * w;
     const marked = i32[at + 1]!;
     handedOut += popcount(~i32[at]!); // every slot free at the last sweep was handed out since
-    live += popcount(marked);
     const pad = padding(w, nelems);
     i32[at] = marked | pad; // the sweep: live objects are the allocated slots now
     i32[at + 1] = ~pad; // and every free slot is reserved for this P

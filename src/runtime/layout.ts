@@ -10,7 +10,7 @@
 //   │ header          HEADER_WORDS int32: magic, sizes, heap lock, page counters, fixalloc  │
 //   │                 pool heads, the zero-size object (ZEROBASE)                           │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), counts │
+//   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], tiny block) then the P's    │
 //   │                 own float64 counters (allocs/frees per class, large, tiny)            │
@@ -116,8 +116,7 @@ export const ZEROBASE_PTR = H_ZEROBASE * 4;
 export const MC_LOCK = 0;
 export const MC_PARTIAL_HEAD = 1;
 export const MC_PARTIAL_TAIL = 2;
-export const MC_NPARTIAL = 3;
-export const MC_NFULL = 4; // full spans are counted, not linked (see mcentral.ts)
+export const MC_NPARTIAL = 3; // full spans are neither linked nor counted (see mcentral.ts)
 export const MCENTRAL_WORDS = 16; // 64 bytes, a cache line each
 
 // ── a P: its mcache, then its counters ──────────────────────────────────────────────────────

@@ -3,7 +3,7 @@
 //
 // Only the partial list is linked (through S_NEXT, oldest first). Nothing ever walks the full spans: a
 // free finds its own span, and once enough of it is freed, relist moves it to the partial list. So a
-// full span is just marked and counted, and filing or unfiling one touches no other span's record.
+// full span is just marked (S_LIST), and filing or unfiling one touches no other span's record.
 //
 // cacheSpan (Go's name) gives an mcache a span with free slots (taking back the one it replaces): the oldest partial span, swept so its
 // freed slots come back, or a fresh span from mheap. uncacheSpan takes one back, credits the P's
@@ -23,7 +23,6 @@ import {
   LIST_PARTIAL,
   MCENTRAL_WORDS,
   MC_LOCK,
-  MC_NFULL,
   MC_NPARTIAL,
   MC_PARTIAL_HEAD,
   MC_PARTIAL_TAIL,
@@ -96,8 +95,6 @@ function push(h: HeapState, c: number, s: number, list: number): void {
     else i32[last + S_NEXT] = s;
     i32[c + MC_PARTIAL_TAIL] = s;
     i32[c + MC_NPARTIAL]++;
-  } else {
-    i32[c + MC_NFULL]++;
   }
   i32[s + S_LIST] = list;
   i32[s + S_FREED] = 0;
@@ -114,12 +111,6 @@ function popPartial(h: HeapState, c: number): number {
   i32[c + MC_NPARTIAL]--;
   i32[s + S_LIST] = LIST_NONE;
   return s;
-}
-
-/** Unfiles a full span. */
-function removeFull(h: HeapState, c: number, s: number): void {
-  h.i32[c + MC_NFULL]--;
-  h.i32[s + S_LIST] = LIST_NONE;
 }
 
 /** Takes a span back from this thread's P's mcache. */
@@ -237,7 +228,7 @@ export function relist(h: HeapState, s: number): void {
   }
   const live = liveCount(h, s);
   if (live < i32[s + S_NELEMS]!) {
-    removeFull(h, c, s);
+    i32[s + S_LIST] = LIST_NONE; // off the (unlinked) full set
     if (live === 0 && i32[c + MC_NPARTIAL]! > 0) {
       unlockCentral(h, c);
       freeSpan(h, s);

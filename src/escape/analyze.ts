@@ -9,7 +9,16 @@ import { Batch, Hole, type FlowStep, type Location, type TraceLine } from './gra
 import { initAssignments, type InitAssign } from './init.js';
 import { walkAll } from './solve.js';
 import { Escape, STATE_PLANNED, STATE_TAGGED } from './walk.js';
-import { emptyLeaks, hasPointers, numEscResults, sizeof, under, type FuncInfo, type Leaks } from './types.js';
+import {
+  emptyLeaks,
+  hasPointers,
+  newFuncInfo,
+  numEscResults,
+  sizeof,
+  under,
+  type FuncInfo,
+  type Leaks,
+} from './types.js';
 
 export type MessageKind =
   | 'moved'
@@ -92,22 +101,9 @@ export function analyzePackage(
 }
 
 function initFunction(initAssigns: InitAssign[]): FuncInfo {
-  return {
-    name: 'init',
-    node: null,
-    sig: { params: [], paramNames: [], results: [], variadic: false },
-    recv: null,
-    params: [],
-    results: [],
-    body: null,
-    outer: null,
-    closures: [],
-    closureVars: [],
-    pragmas: new Set(),
-    closureCalled: false,
-    dcl: [],
-    initAssigns,
-  };
+  const fn = newFuncInfo('init');
+  fn.initAssigns = initAssigns;
+  return fn;
 }
 
 function dedupe(ms: EscapeMessage[]): EscapeMessage[] {

@@ -7,7 +7,7 @@ import { child, children, text, type Node } from './ast.js';
 import { declarationsChanged, declareConsts, newVar, resolveType, signatureInto, type Ctx } from './check.js';
 import { assignTo, exprType, unparen } from './check-expr.js';
 import { Scope } from './scope.js';
-import { T, defaultType, under, type FuncInfo, type NamedType, type Type, type VarObj } from './types.js';
+import { T, defaultType, newFuncInfo, under, type FuncInfo, type NamedType, type Type, type VarObj } from './types.js';
 
 export function checkFuncBody(c: Ctx, fn: FuncInfo): void {
   const scope = new Scope(c.scope);
@@ -32,21 +32,7 @@ export function checkClosure(c: Ctx, n: Node): Type {
       name = `${outer.name}.func${outer.closureCount}`;
     }
   }
-  const fn: FuncInfo = {
-    name,
-    node: n,
-    sig: { params: [], paramNames: [], results: [], variadic: false },
-    recv: null,
-    params: [],
-    results: [],
-    body: child(n, 'body') ?? null,
-    outer,
-    closures: [],
-    closureVars: [],
-    pragmas: new Set(),
-    closureCalled: false,
-    dcl: [],
-  };
+  const fn = newFuncInfo(name, n, child(n, 'body') ?? null, outer);
   signatureInto(c, fn, child(n, 'parameters')!, child(n, 'result'));
   n.data = { fn };
   n.type = { k: 'func', sig: fn.sig };

@@ -14,6 +14,7 @@ import { constExpr, exprType } from './check-expr.js';
 import { stubSource } from './stdlib-stubs.js';
 import {
   T,
+  newFuncInfo,
   under,
   type Field,
   type FuncInfo,
@@ -300,21 +301,7 @@ function defaultOf(t: Type): Type {
 export function declareFunc(c: Ctx, node: Node, pkg: Package): FuncInfo {
   const isMethod = node.kind === 'method_declaration';
   const name = text(child(node, 'name')!);
-  const fn: FuncInfo = {
-    name,
-    node,
-    sig: { params: [], paramNames: [], results: [], variadic: false },
-    recv: null,
-    params: [],
-    results: [],
-    body: child(node, 'body') ?? null,
-    outer: null,
-    closures: [],
-    closureVars: [],
-    pragmas: pragmasFor(node),
-    closureCalled: false,
-    dcl: [],
-  };
+  const fn = newFuncInfo(name, node, child(node, 'body') ?? null, null, pragmasFor(node));
   if (pkg.external) fn.external = pkg.path;
   if (child(node, 'type_parameters')) fn.generic = true;
   if (isMethod) {
@@ -477,21 +464,7 @@ export function resolveType(c: Ctx, n: Node): Type {
       };
     }
     case 'function_type': {
-      const tmp: FuncInfo = {
-        name: '',
-        node: null,
-        sig: { params: [], paramNames: [], results: [], variadic: false },
-        recv: null,
-        params: [],
-        results: [],
-        body: null,
-        outer: null,
-        closures: [],
-        closureVars: [],
-        pragmas: new Set(),
-        closureCalled: false,
-        dcl: [],
-      };
+      const tmp = newFuncInfo('');
       signatureInto(c, tmp, child(n, 'parameters')!, child(n, 'result'));
       return { k: 'func', sig: tmp.sig };
     }
@@ -516,21 +489,7 @@ export function resolveType(c: Ctx, n: Node): Type {
       const embeds: Type[] = [];
       for (const el of n.kids) {
         if (el.kind === 'method_elem') {
-          const tmp: FuncInfo = {
-            name: '',
-            node: null,
-            sig: { params: [], paramNames: [], results: [], variadic: false },
-            recv: null,
-            params: [],
-            results: [],
-            body: null,
-            outer: null,
-            closures: [],
-            closureVars: [],
-            pragmas: new Set(),
-            closureCalled: false,
-            dcl: [],
-          };
+          const tmp = newFuncInfo('');
           signatureInto(c, tmp, child(el, 'parameters')!, child(el, 'result'));
           methods.set(text(child(el, 'name')!), tmp.sig);
         } else if (el.kind === 'type_elem' && el.kids.length === 1) {

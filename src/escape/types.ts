@@ -171,6 +171,34 @@ export interface FuncInfo {
   initAssigns?: { vars: VarObj[]; roots: Node[]; at: Node }[];
 }
 
+/**
+ * A function before the checker has read its signature: no parameters, results or closures yet. One
+ * constructor, so every FuncInfo has the same fields in the same order.
+ */
+export function newFuncInfo(
+  name: string,
+  node: Node | null = null,
+  body: Node | null = null,
+  outer: FuncInfo | null = null,
+  pragmas: Set<string> = new Set(),
+): FuncInfo {
+  return {
+    name,
+    node,
+    sig: { params: [], paramNames: [], results: [], variadic: false },
+    recv: null,
+    params: [],
+    results: [],
+    body,
+    outer,
+    closures: [],
+    closureVars: [],
+    pragmas,
+    closureCalled: false,
+    dcl: [],
+  };
+}
+
 /** Slot 0 = heap, 1..7 = results; value = min derefs, -1 = no flow. */
 export type Leaks = number[];
 export const numEscResults = 7;

@@ -116,6 +116,13 @@ export interface ProfileSink {
   profileFree(p: number): void;
 }
 
+/** Whether byte `offset` of an object of type t starts one of its pointer words (struct types only). */
+function isPointerField(t: TypeInfo | undefined, offset: number): t is TypeInfo {
+  return (
+    t !== undefined && t.isStruct && (offset & 3) === 0 && offset >>> 0 < t.size && t.isPtrWord[offset >>> 2] === 1
+  );
+}
+
 export class Collector {
   readonly h: HeapState;
   /** The GC region's first word, and its float64 fields' first index. */
@@ -517,17 +524,8 @@ export class Collector {
     const h = this.h;
     const i32 = h.i32;
     const v = (obj >>> 3) & VC_MASK;
-    if (this.vcObj[v] === obj && this.vcSg === i32[H_SWEEPGEN]) {
-      const t = this.vcType[v];
-      if (
-        t !== undefined &&
-        t.isStruct &&
-        (offset & 3) === 0 &&
-        offset >>> 0 < t.size &&
-        t.isPtrWord[offset >>> 2] === 1
-      ) {
-        return (obj + offset) >>> 2;
-      }
+    if (this.vcObj[v] === obj && this.vcSg === i32[H_SWEEPGEN] && isPointerField(this.vcType[v], offset)) {
+      return (obj + offset) >>> 2;
     }
     if (obj >>> 0 === obj && obj < h.u8.length) {
       const s = i32[h.spansWord + (obj >>> 13)]!;
@@ -547,13 +545,7 @@ export class Collector {
           ((i32[at]! & (1 << (idx & 31))) !== 0 || idx < i32[s + S_FREEINDEX]!)
         ) {
           const t = this.typeTable[h.u16[i32[s + S_GC_TYPES]! + idx]!];
-          if (
-            t !== undefined &&
-            t.isStruct &&
-            (offset & 3) === 0 &&
-            offset >>> 0 < t.size &&
-            t.isPtrWord[offset >>> 2] === 1
-          ) {
+          if (isPointerField(t, offset)) {
             this.remember(obj, t);
             return (obj + offset) >>> 2;
           }

@@ -3,24 +3,13 @@
 // binary trees with a long-lived tree at GOGC=10 while the worker marks, checks every tree, stops the
 // worker and counts what a final gc() leaves. Playwright-core drives Debian's chromium (CI installs it
 // with apt); skipped when /usr/bin/chromium is absent. Needs dist/.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 // What a bundler would do for the page and its module Worker: resolve the two bare imports.
 const packages: Record<string, string> = {
@@ -87,7 +76,7 @@ function serve(): Promise<{ server: Server; url: string }> {
   );
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('background mark worker in chromium', () => {
+describe.skipIf(!hasChromium)('background mark worker in chromium', () => {
   let server: Server;
   let url = '';
   beforeAll(async () => {
@@ -96,11 +85,7 @@ describe.skipIf(!existsSync(CHROMIUM))('background mark worker in chromium', () 
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('the browser entry marks beside the page; trees intact, exact HeapObjects after stop', async () => {
-    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gomem-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-    });
+    const context = await launchChromium();
     try {
       const tab = await context.newPage();
       await tab.goto(url);

@@ -4,28 +4,18 @@
 // its retainer path, the pprof download is a heap
 // profile. Saves a screenshot (GOMEM_ARTIFACTS, default <tmp>/gomem-artifacts/inspector.png).
 // Skipped when /usr/bin/chromium is absent.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { hasChromium, launchChromium } from '../chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
 import { Heap } from '../../src/index.js';
 import { type Inspector, serveInspector } from '../../src/inspector/server.js';
 import { makeWorkload } from '../../src/inspector/workloads.js';
 import { decodeProfile } from '../../src/profile/pprof.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
+describe.skipIf(!hasChromium)('inspector page in chromium', () => {
   const heap = new Heap({ maxBytes: 256 << 20 });
   let inspector: Inspector;
   let context: BrowserContext;
@@ -42,11 +32,7 @@ describe.skipIf(!existsSync(CHROMIUM))('inspector page in chromium', () => {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gomem-chromium-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-    });
+    context = await launchChromium();
     page = await context.newPage();
   });
 

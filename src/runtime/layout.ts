@@ -21,7 +21,7 @@
 //   │ pallocBits      1 bit per page, 1 = in use (metadata and unmapped pages count as used) │
 //   │ scavBits        1 bit per page, 1 = never handed out since mapped (HeapReleased, zero) │
 //   │ summaries       pageAlloc radix tree, 3 int32 per node (start, max, end free pages)    │
-//   │ runMasks        int32 per chunk: bit k = a free run of 2^k..2^(k+1)-1 pages inside it  │
+//   │ runMasks        int32 per chunk: one bit per length class of its inner free runs       │
 //   ├─── page aligned ──────────────────────────────────────────────────────────────────────┤
 //   │ heap pages      spans, and fixalloc chunks holding span records with their bitmaps     │
 //   └───────────────────────────────────────────────────────────────────────────────────────┘

@@ -100,9 +100,28 @@ export function pageFindBest(h: HeapState, n: number, limit: number): number {
   return bestStart;
 }
 
-/** Run-mask bits of every length from lo to hi pages (hi < 1024). */
+/**
+ * The run-mask bit of a free run of len pages (1 ≤ len ≤ CHUNK_PAGES): one bit per exact length up to
+ * 16 pages, then one per half octave (17–24, 25–32, 33–48, … 385–512). The commonest multi-page
+ * requests (the 2–4 page spans of the 16–32 KiB classes) are short, and with exact bits a chunk whose
+ * mask says "a run of that length" always holds one: pageFindBest then reads only bitmaps that improve
+ * its answer. Octave-wide bits sent it through most chunks' bitmaps for nothing (a 2-page run in the
+ * 2–3 bit was no use to a 3-page request).
+ */
+const RUN_CLASS = new Uint8Array(CHUNK_PAGES + 1);
+for (let len = 1; len <= CHUNK_PAGES; len++) {
+  if (len <= 16) {
+    RUN_CLASS[len] = len - 1;
+  } else {
+    const octave = 31 - Math.clz32(len - 1); // len in (2^octave, 2^(octave+1)]
+    const upperHalf = len > (1 << octave) + (1 << (octave - 1)) ? 1 : 0;
+    RUN_CLASS[len] = 16 + 2 * (octave - 4) + upperHalf;
+  }
+}
+
+/** Run-mask bits of every length from lo to hi pages. */
 function lengthMask(lo: number, hi: number): number {
-  return ((2 << (31 - Math.clz32(hi))) - 1) & ~((1 << (31 - Math.clz32(lo))) - 1);
+  return ((2 << RUN_CLASS[hi]!) - 1) & ~((1 << RUN_CLASS[lo]!) - 1);
 }
 
 // pageFindBest's running answer (module state rather than an object per call: no garbage).
@@ -251,7 +270,7 @@ function storeSummary(i32: Int32Array, s: number, start: number, max: number, en
 }
 
 /**
- * Recomputes chunk c's leaf summary, and its run mask: bit k set when a free run of 2^k to 2^(k+1)-1
+ * Recomputes chunk c's leaf summary, and its run mask: bit RUN_CLASS[len] set when a free run of len
  * pages lies strictly inside the chunk (touching neither edge), which lets pageFindBest skip chunks
  * that hold nothing between n and its best so far. Returns whether the summary changed.
  */
@@ -268,7 +287,7 @@ function summarizeChunk(h: HeapState, c: number): boolean {
     const atEnd = runAt + runLen === CHUNK_PAGES;
     if (atStart) start = runLen;
     if (atEnd) end = runLen;
-    if (!atStart && !atEnd) mask |= 1 << (31 - Math.clz32(runLen));
+    if (!atStart && !atEnd) mask |= 1 << RUN_CLASS[runLen]!;
   }
   i32[h.runMaskWord + c] = mask;
   return storeSummary(i32, h.levelWord[h.levelWord.length - 1]! + 3 * c, start, max, end);

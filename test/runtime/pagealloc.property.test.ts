@@ -37,6 +37,15 @@ function bestFit(used: boolean[], n: number, limit: number): number {
   return best;
 }
 
+/** The run-mask bit of a free run of len pages: exact lengths to 16, then half octaves (17–24, 25–32, 33–48…). */
+function runClass(len: number): number {
+  if (len <= 16) return len - 1;
+  for (let octave = 16, bit = 16; ; octave *= 2, bit += 2) {
+    if (len <= octave + octave / 2) return bit;
+    if (len <= 2 * octave) return bit + 1;
+  }
+}
+
 /** (free pages at the start, longest free run, free pages at the end) of pages [from, to), by brute force. */
 function summary(used: boolean[], from: number, to: number): [number, number, number] {
   let start = 0;
@@ -86,7 +95,7 @@ describe('pageAlloc against a model (fast-check)', () => {
         let mapped = used.lastIndexOf(false) + 1;
         const runs: [number, number][] = [];
         const check = (): void => {
-          for (const n of [1, 2, 7, 31, 33, 64, 511, 512, 513, 1024, 1500]) {
+          for (const n of [1, 2, 3, 4, 7, 16, 17, 24, 25, 31, 33, 64, 511, 512, 513, 1024, 1500]) {
             expect(pageFind(h, n)).toBe(firstFit(used, n));
             expect(pageFindBest(h, n, mapped)).toBe(bestFit(used, n, mapped));
           }
@@ -115,7 +124,7 @@ describe('pageAlloc against a model (fast-check)', () => {
           }
           check();
         }
-        // Every chunk's run mask names exactly the lengths of the free runs strictly inside it.
+        // Every chunk's run mask names exactly the length classes of the free runs strictly inside it.
         for (let c = 0; c < h.maxPages / CHUNK_PAGES; c++) {
           let want = 0;
           let run = 0;
@@ -124,7 +133,7 @@ describe('pageAlloc against a model (fast-check)', () => {
               run++;
               continue;
             }
-            if (run > 0 && p - run > c * CHUNK_PAGES) want |= 1 << Math.floor(Math.log2(run));
+            if (run > 0 && p - run > c * CHUNK_PAGES) want |= 1 << runClass(run);
             run = 0;
           }
           expect(h.i32[h.runMaskWord + c]).toBe(want);

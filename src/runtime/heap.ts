@@ -516,12 +516,10 @@ export class Heap extends HeapState {
           ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!) &&
           (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
         ) {
-          if (this.shared) {
-            if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
-            return;
-          }
-          // mcentral.freeSlot, inlined for the single-threaded heap.
-          i32[at + 1] &= ~bit;
+          // mcentral.freeSlot, inlined. On a shared heap the atomic clear decides between two
+          // threads freeing the same slot at once; it leaves an already-clear bit as it was.
+          if (!this.shared) i32[at + 1] &= ~bit;
+          else if ((Atomics.and(i32, at + 1, ~bit) & bit) === 0) throw new InvalidPointerError(p, 'already freed');
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
           if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!))
             relist(this, s);

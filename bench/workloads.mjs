@@ -40,13 +40,21 @@ const LOOPS = {
   };`,
 };
 
+let compilations = 0;
+
 /** Compiles the named loop for one adapter; returns the loop function bound to the instance A. */
 export function compileFor(adapter, loop, A) {
   const body = LOOPS[loop]
     .replace(/MALLOC\(([^()]*(?:\([^()]*\))?[^()]*)\)/g, (_, x) => adapter.malloc(x))
     .replace(/FREE\(([^()]*(?:\([^()]*\))?[^()]*)\)/g, (_, x) => adapter.free(x));
-  // One compilation per allocator, on purpose (see above).
-  return new Function('A', `'use strict'; ${adapter.prologue}\n${body}`)(A);
+  // One compilation per allocator and instance, on purpose (see above). The numbered comment makes
+  // every source text unique: V8 caches \`new Function\` by its source, and two compilations of the same
+  // text share one feedback vector — gomem's, gomem-np's and bump's loops (all \`A.malloc(n)\`) did,
+  // so each one's call sites saw the others' classes.
+  compilations++;
+  return new Function('A', `'use strict'; // ${adapter.name} ${loop} #${compilations}\n${adapter.prologue}\n${body}`)(
+    A,
+  );
 }
 
 export function pointerArray(adapter, n) {

@@ -516,10 +516,10 @@ export class Heap extends HeapState {
           ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!) &&
           (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
         ) {
-          // mcentral.freeSlot, inlined. On a shared heap the atomic clear decides between two
-          // threads freeing the same slot at once; it leaves an already-clear bit as it was.
-          if (!this.shared) i32[at + 1] &= ~bit;
-          else if ((Atomics.and(i32, at + 1, ~bit) & bit) === 0) throw new InvalidPointerError(p, 'already freed');
+          // Out of line, so that this function stays small enough for V8 to inline into callers.
+          if (this.shared) return this.freeShared(p, s, idx);
+          // mcentral.freeSlot, inlined for the single-threaded heap.
+          i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
           if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!))
             relist(this, s);
@@ -528,6 +528,11 @@ export class Heap extends HeapState {
       }
     }
     this.freeSlow(p);
+  }
+
+  /** free's fast path on a shared heap: the atomic clear in freeSlot decides between two threads freeing one slot. */
+  private freeShared(p: number, s: number, idx: number): void {
+    if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
   }
 
   /**

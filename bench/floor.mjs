@@ -16,6 +16,7 @@
 // pointer's span), not an implementation's.
 
 import { loadAllocators } from './allocators.mjs';
+import { runPairs } from './workloads.mjs';
 
 const PAGE_BYTES = 8192;
 const SPAN_RECORD = 1024; // word index of the one span record
@@ -101,20 +102,6 @@ class GoDesignFloor {
   }
 }
 
-/** ns per malloc+free pair, after a warm-up long enough for V8 to optimise the loop. */
-function timePairs(allocator, size) {
-  // A fresh function per allocator, so each loop's call sites see one receiver shape.
-  const pairs = new Function(
-    'A',
-    `'use strict'; return function pairs(n, count) { for (let k = 0; k < count; k++) A.free(A.malloc(n)); };`,
-  )(allocator);
-  for (let k = 0; k < 20; k++) pairs(size, 10_000);
-  const steps = 3_000_000;
-  const start = performance.now();
-  pairs(size, steps);
-  return ((performance.now() - start) * 1e6) / steps;
-}
-
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1];
@@ -127,15 +114,19 @@ if (sizes.some((s) => !Number.isInteger(s) || s < 16 || s > 2048)) {
   process.exit(2);
 }
 const adapters = await loadAllocators(new URL('../dist/index.js', import.meta.url).href);
-const make = (name) => adapters.find((a) => a.name === name).create({ expectBytes: 1 << 20 });
-console.log('alloc+free pairs, ns per pair (median of 5, interleaved), and the ratio to bump');
+const byName = (name) => adapters.find((a) => a.name === name);
+// The floor as one more adapter, so all three run in run.mjs's own pairs loop (workloads.mjs).
+const floorAdapter = { ...byName('bump'), name: 'floor', create: null };
+const plan = { warm: 200_000, iters: 2_000_000, budgetMs: 60_000 };
+console.log("alloc+free pairs in the benchmark's own loop: ns per pair (median of 5, interleaved), and × bump");
 console.log('size     bump    floor (×bump)    gomem-np (×bump)');
 for (const size of sizes) {
+  floorAdapter.create = () => new GoDesignFloor(size);
   const runs = { bump: [], floor: [], gomem: [] };
   for (let trial = 0; trial < 5; trial++) {
-    runs.bump.push(timePairs(make('bump'), size));
-    runs.floor.push(timePairs(new GoDesignFloor(size), size));
-    runs.gomem.push(timePairs(make('gomem-np'), size));
+    runs.bump.push(runPairs(byName('bump'), size, plan).nsPerOp);
+    runs.floor.push(runPairs(floorAdapter, size, plan).nsPerOp);
+    runs.gomem.push(runPairs(byName('gomem-np'), size, plan).nsPerOp);
   }
   const bump = median(runs.bump);
   const floor = median(runs.floor);

@@ -33,6 +33,7 @@ import {
   S_ALLOC_COUNT,
   S_CACHED_BY,
   S_FREED,
+  S_FREEINDEX,
   S_LIST,
   S_MARK_BITS,
   S_NPAGES,
@@ -49,6 +50,7 @@ import {
   liveCount,
   reserveFreeSlots,
   resweepExhausted,
+  sweepAndReserve,
   sweepSpan,
   unreserveFreeSlots,
 } from './mspan.js';
@@ -158,16 +160,19 @@ export function cacheSpan(h: HeapState, spanclass: number, old: number): number 
   }
   unlockCentral(h, c);
   if (old !== 0) afterFiling(h, old, filed);
-  if (s !== 0) {
+  if (s !== 0 && !h.shared) {
+    sweepAndReserve(h, s);
+  } else if (s !== 0) {
     sweepSpan(h, s);
+    reserveFreeSlots(h, s);
   } else {
     s = allocSpan(h, classToPages[spanclass >>> 1]!, spanclass);
     if (s === 0) return 0;
     const i32 = h.i32; // growth may have re-made the views
     i32[s + S_LIST] = LIST_CACHED;
     i32[s + S_CACHED_BY] = h.pid;
+    reserveFreeSlots(h, s);
   }
-  reserveFreeSlots(h, s);
   h.i32[s + S_SWEEPGEN] = h.i32[H_SWEEPGEN]! + 3; // Go's "swept, then cached"
   if (h.trace !== null)
     h.trace.complete('span refill', started, { sizeclass: spanclass >>> 1, npages: h.i32[s + S_NPAGES]! });
@@ -177,10 +182,21 @@ export function cacheSpan(h: HeapState, spanclass: number, old: number): number 
 /** Credits the P with what it allocated from cached span s and drops its unused reservations; returns the objects s holds. */
 function countUncached(h: HeapState, s: number): number {
   const i32 = h.i32;
-  const allocated = allocatedSinceCache(h, s);
+  const nelems = i32[s + S_NELEMS]!;
+  let allocated: number;
+  let live: number;
+  if (!h.shared && i32[s + S_FREEINDEX] === nelems) {
+    // Used up, the usual case on a refill: every slot free at the last sweep has been handed out and
+    // none is still reserved, so one pass (the live count) does instead of two.
+    allocated = nelems - i32[s + S_ALLOC_COUNT]!;
+    live = liveCount(h, s);
+  } else {
+    allocated = allocatedSinceCache(h, s);
+    live = unreserveFreeSlots(h, s);
+  }
   h.f64[h.ps + PS_SMALL_ALLOC + (i32[s + S_SPANCLASS]! >>> 1)] += allocated;
   i32[s + S_ALLOC_COUNT] += allocated;
-  return unreserveFreeSlots(h, s);
+  return live;
 }
 
 const FILED_NONE = 0;

@@ -147,6 +147,29 @@ export function resweepExhausted(h: HeapState, s: number, minFree: number): numb
   return handedOut;
 }
 
+/**
+ * sweepSpan then reserveFreeSlots in one pass, for a heap no other thread touches: the live slots
+ * become the allocated ones, and every slot ends up marked (live, or free and reserved for the P).
+ */
+export function sweepAndReserve(h: HeapState, s: number): void {
+  const i32 = h.i32;
+  const nelems = i32[s + S_NELEMS]!;
+  const words = (nelems + 31) >>> 5;
+  let count = 0;
+  for (let w = 0; w < words; w++) {
+    const at = s + S_ALLOC_BITS + 2 * w;
+    const marked = i32[at + 1]!;
+    const pad = padding(w, nelems);
+    count += popcount(marked);
+    i32[at] = marked | pad;
+    i32[at + 1] = ~pad;
+  }
+  i32[s + S_ALLOC_COUNT] = count;
+  i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;
+  i32[s + S_FREEINDEX] = 0;
+  i32[s + S_NEEDZERO] = 1;
+}
+
 /** Sets the mark bit of every free slot: they now belong to the P caching the span. */
 export function reserveFreeSlots(h: HeapState, s: number): void {
   const i32 = h.i32;

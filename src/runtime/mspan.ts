@@ -114,7 +114,7 @@ export function sweepSpan(h: HeapState, s: number): void {
  * nelems): when at least `minFree` of its slots have been freed since, their slots come back and are
  * reserved for the P again. Returns how many objects the P had handed out from the span since it was
  * cached or last swept (for the P's counters), or -1, changing nothing, when too few were freed.
- * Without other threads it is two passes over the bitmaps (count, then sweep and reserve) instead of
+ * Without other threads it is two passes over the bitmaps (count, then sweepAndReserve) instead of
  * four, which is what makes a span of one or two objects cheap to reuse.
  */
 export function resweepExhausted(h: HeapState, s: number, minFree: number): number {
@@ -130,20 +130,9 @@ export function resweepExhausted(h: HeapState, s: number, minFree: number): numb
     reserveFreeSlots(h, s);
     return handedOut;
   }
-  const words = (nelems + 31) >>> 5;
-  let handedOut = 0;
-  for (let w = 0; w < words; w++) {
-    const at = s + S_ALLOC_BITS + 2 * w;
-    const marked = i32[at + 1]!;
-    handedOut += popcount(~i32[at]!); // every slot free at the last sweep was handed out since
-    const pad = padding(w, nelems);
-    i32[at] = marked | pad; // the sweep: live objects are the allocated slots now
-    i32[at + 1] = ~pad; // and every free slot is reserved for this P
-  }
-  i32[s + S_ALLOC_COUNT] = live;
-  i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;
-  i32[s + S_FREEINDEX] = 0;
-  i32[s + S_NEEDZERO] = 1;
+  // Every slot free at the last sweep has been handed out since (the span is used up).
+  const handedOut = nelems - i32[s + S_ALLOC_COUNT]!;
+  sweepAndReserve(h, s);
   return handedOut;
 }
 
@@ -161,8 +150,8 @@ export function sweepAndReserve(h: HeapState, s: number): void {
     const marked = i32[at + 1]!;
     const pad = padding(w, nelems);
     count += popcount(marked);
-    i32[at] = marked | pad;
-    i32[at + 1] = ~pad;
+    i32[at] = marked | pad; // the sweep: live objects are the allocated slots now
+    i32[at + 1] = ~pad; // and every free slot is reserved for this P
   }
   i32[s + S_ALLOC_COUNT] = count;
   i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;

@@ -5,7 +5,7 @@
 //   floor  Go's design cut to its bones, for one size class only: the cached span's allocCache
 //          (count trailing zeros, bump freeindex), free = spans table → span → slot by multiply →
 //          clear the mark bit, and when the span is used up an in-place sweep (mark bits become alloc
-//          bits). No size-class lookup, no validation of the pointer, no statistics, no profiling hook,
+//          bits, and free slots are marked at once, as gomem reserves them, so malloc writes no bit). No size-class lookup, no validation of the pointer, no statistics, no profiling hook,
 //          no refill from a central list, no growth.
 //   gomem  gomem's Heap (memProfileRate 0), which does all of those.
 //
@@ -59,7 +59,6 @@ class GoDesignFloor {
       if (idx < i32[r + R_NELEMS]) {
         i32[r + R_ALLOC_CACHE] = t === 31 ? 0 : cache >>> (t + 1);
         i32[r + R_FREEINDEX] = idx + 1;
-        i32[r + R_MARK_BITS + (idx >>> 5)] |= 1 << (idx & 31);
         return this.u32[r + R_BASE] + idx * i32[r + R_ELEMSIZE];
       }
     }
@@ -89,6 +88,7 @@ class GoDesignFloor {
       const left = nelems - 32 * w;
       const padding = left >= 32 ? 0 : left <= 0 ? -1 : -1 << left;
       i32[r + R_ALLOC_BITS + w] = i32[r + R_MARK_BITS + w] | padding;
+      i32[r + R_MARK_BITS + w] = ~padding; // free slots reserved now, so malloc writes no mark bit (gomem's way)
     }
     i32[r + R_FREEINDEX] = 0;
     i32[r + R_ALLOC_CACHE] = ~i32[r + R_ALLOC_BITS];

@@ -226,8 +226,13 @@ function afterFiling(h: HeapState, s: number, filed: number): void {
   // A free on another thread may have come between our count and our listing, and seen the span
   // still cached; looking again after listing means one of us always sees the other. Only a span
   // filed full can be wrong that way: a partial one is found by the next cacheSpan regardless.
-  // The look itself needs no lock: relist only when some slot is free by now.
-  else if (filed === FILED_FULL && h.shared && liveCount(h, s) < h.i32[s + S_NELEMS]!) relist(h, s);
+  // The look itself needs no lock: relist only when some slot is free by now. It must read the mark
+  // bits after the listing is visible: the atomic load first keeps the plain loads of liveCount after
+  // it (and after the unlock that published S_LIST) on every CPU; freeSlot does the mirror image.
+  else if (filed === FILED_FULL && h.shared) {
+    Atomics.load(h.i32, s + S_LIST);
+    if (liveCount(h, s) < h.i32[s + S_NELEMS]!) relist(h, s);
+  }
 }
 
 /**
@@ -315,21 +320,26 @@ export function reclaim(h: HeapState): number {
  * definition of an object the sweeper will reclaim), counts the free, and re-files the span if it was
  * full. Returns false if another thread freed the same slot first. (Heap.free inlines the same steps.)
  *
- * On a shared heap only the clear is atomic: it is what decides between two threads freeing one slot.
- * S_LIST is read plainly (relist re-checks it under the class lock), and S_FREED, a heuristic count,
- * is bumped plainly: two frees racing on one span can lose an increment, which only delays the relist
- * by a free. Atomics calls cost 10–20 ns each in V8 (see mspan.ts), so this saves two per free.
+ * On a shared heap two reads are atomic: the clear, which decides between two threads freeing one
+ * slot, and the read of S_LIST after it, which must not be done before the clear is visible — it is
+ * one half of the handshake with afterFiling (a sequentially consistent load after a read-modify-write
+ * keeps that order on every CPU; a plain load does not on ARM). S_FREED, a heuristic count, is bumped
+ * plainly: two frees racing on one span can lose an increment, which only delays the relist by a
+ * free. Atomics calls cost 10–20 ns each in V8 (see mspan.ts), so that saves one per free.
  */
 export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   const i32 = h.i32;
   const word = s + S_MARK_BITS + 2 * (idx >>> 5);
   const bit = 1 << (idx & 31);
+  let list: number;
   if (h.shared) {
     if ((Atomics.and(i32, word, ~bit) & bit) === 0) return false;
+    list = Atomics.load(i32, s + S_LIST);
   } else {
     i32[word] &= ~bit;
+    list = i32[s + S_LIST]!;
   }
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
-  if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!)) relist(h, s);
+  if (list === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!)) relist(h, s);
   return true;
 }

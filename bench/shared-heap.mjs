@@ -37,6 +37,12 @@ export async function trial(Heap, oursModule, mode, threads, plan, seed) {
   if (mode === 'shared') {
     heap = new Heap({ shared: true, maxBytes });
     common.handle = heap.handle();
+  } else if (mode === 'shared-wasm') {
+    // The same shared heap in a shared WebAssembly.Memory: a free's atomic steps are one wasm call.
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: maxBytes / 65536, shared: true });
+    heap = new Heap({ memory, maxBytes });
+    common.handle = heap.handle();
+    common.mode = 'shared';
   } else if (mode === 'locked') {
     heap = new Heap({ maxBytes });
     if (!(heap.buffer instanceof SharedArrayBuffer))
@@ -114,6 +120,8 @@ export async function benchSharedHeap({ oursModule, seed, quick, trials, log }) 
     { key: 'own2', label: '2 separate heaps, 2 threads', mode: 'own', threads: 2 },
     { key: 'shared1', label: 'shared heap, 1 thread', mode: 'shared', threads: 1 },
     { key: 'shared2', label: 'shared heap, 2 threads', mode: 'shared', threads: 2 },
+    { key: 'wasm1', label: 'wasm-memory heap, 1 thread', mode: 'shared-wasm', threads: 1 },
+    { key: 'wasm2', label: 'wasm-memory heap, 2 threads', mode: 'shared-wasm', threads: 2 },
     { key: 'locked1', label: 'global lock, 1 thread', mode: 'locked', threads: 1 },
     { key: 'locked2', label: 'global lock, 2 threads', mode: 'locked', threads: 2 },
   ];
@@ -166,6 +174,8 @@ export async function benchSharedHeap({ oursModule, seed, quick, trials, log }) 
   const verdicts = [
     verdict('i3', 'shared heap: 2 threads / 1 thread throughput', ok(by.shared2).mops / ok(by.shared1).mops, '>=', 1.6),
     verdict('i3', 'shared heap 1 thread / non-shared ns/op', ok(by.shared1).nsPerOp / ok(by.own1).nsPerOp, '<=', 1.3),
+    verdict('i3', 'wasm memory: 2 threads / 1 thread throughput', ok(by.wasm2).mops / ok(by.wasm1).mops, '>=', 1.6),
+    verdict('i3', 'wasm memory 1 thread / non-shared ns/op', ok(by.wasm1).nsPerOp / ok(by.own1).nsPerOp, '<=', 1.3),
   ];
   return { text: lines.join('\n'), rows, plan, verdicts };
 }

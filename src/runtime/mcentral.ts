@@ -332,7 +332,10 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   const word = s + S_MARK_BITS + 2 * (idx >>> 5);
   const bit = 1 << (idx & 31);
   let list: number;
-  if (h.shared) {
+  if (h.clearMarkLoadList !== null) {
+    list = h.clearMarkLoadList(word << 2, bit, (s + S_LIST) << 2); // the same two steps, one wasm call
+    if (list === -1) return false;
+  } else if (h.shared) {
     if ((Atomics.and(i32, word, ~bit) & bit) === 0) return false;
     list = Atomics.load(i32, s + S_LIST);
   } else {

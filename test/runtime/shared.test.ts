@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Heap, HeapConfigError } from '../../src/index.js';
+import { Heap, HeapConfigError, InvalidPointerError } from '../../src/index.js';
 import { runOps } from './model.js';
 
 const workerUrl = new URL('./shared-worker.mjs', import.meta.url);
@@ -153,6 +153,19 @@ describe('one heap, many threads', () => {
     expect(st.HeapObjects).toBe(0);
     await w.worker.terminate();
   }, 60_000);
+
+  it('on a shared wasm memory a free is one WebAssembly call, and a double free still throws and changes nothing', () => {
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
+    const heap = new Heap({ memory, maxBytes: 64 << 20, memProfileRate: 0 });
+    expect(typeof (heap as unknown as { clearMarkLoadList: unknown }).clearMarkLoadList).toBe('function');
+    const ps = Array.from({ length: 3000 }, (_, i) => heap.malloc(16 + (i % 200)));
+    for (let i = 0; i < ps.length; i += 2) heap.free(ps[i]!);
+    const before = new Uint8Array(heap.buffer).slice();
+    expect(() => heap.free(ps[10]!)).toThrow(InvalidPointerError);
+    expect(new Uint8Array(heap.buffer)).toEqual(before);
+    for (let i = 1; i < ps.length; i += 2) heap.free(ps[i]!);
+    expect(heap.readMemStats().HeapObjects).toBe(0);
+  });
 
   it('the property-based model test passes on a shared heap and on a wasm memory', () => {
     fc.assert(

@@ -263,8 +263,12 @@ export function relist(h: HeapState, s: number): void {
     unlockCentral(h, c);
     return;
   }
-  const live = liveCount(h, s);
-  if (live < i32[s + S_NELEMS]!) {
+  // Without other threads the count is exact: the span was full when filed, and every free since is
+  // in S_FREED. Only an answer of "empty", which frees the span, is checked against the bitmap.
+  const nelems = i32[s + S_NELEMS]!;
+  let live = h.shared ? 0 : nelems - i32[s + S_FREED]!;
+  if (live <= 0) live = liveCount(h, s);
+  if (live < nelems) {
     i32[s + S_LIST] = LIST_NONE; // off the (unlinked) full set
     if (live === 0 && !keepsEmpty(h, c, i32[s + S_SPANCLASS]!)) {
       unlockCentral(h, c);

@@ -47,11 +47,11 @@ import { lock, unlock } from './lock.js';
 import { allocSpan, freeSpan } from './mheap.js';
 import {
   allocatedSinceCache,
+  handedOutOfUsedUp,
   liveCount,
   reserveFreeSlots,
   resweepExhausted,
   sweepAndReserve,
-  sweepSpan,
   unreserveFreeSlots,
 } from './mspan.js';
 import { NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
@@ -160,11 +160,8 @@ export function cacheSpan(h: HeapState, spanclass: number, old: number): number 
   }
   unlockCentral(h, c);
   if (old !== 0) afterFiling(h, old, filed);
-  if (s !== 0 && !h.shared) {
+  if (s !== 0) {
     sweepAndReserve(h, s);
-  } else if (s !== 0) {
-    sweepSpan(h, s);
-    reserveFreeSlots(h, s);
   } else {
     s = allocSpan(h, classToPages[spanclass >>> 1]!, spanclass);
     if (s === 0) return 0;
@@ -186,9 +183,9 @@ function countUncached(h: HeapState, s: number): number {
   let allocated: number;
   let live: number;
   if (!h.shared && i32[s + S_FREEINDEX] === nelems) {
-    // Used up, the usual case on a refill: every slot free at the last sweep has been handed out and
-    // none is still reserved, so one pass (the live count) does instead of two.
-    allocated = nelems - i32[s + S_ALLOC_COUNT]!;
+    // Used up, the usual case on a refill: none of its slots is still reserved, so one pass (the live
+    // count) does instead of two.
+    allocated = handedOutOfUsedUp(h, s);
     live = liveCount(h, s);
   } else {
     allocated = allocatedSinceCache(h, s);
@@ -266,8 +263,8 @@ export function relist(h: HeapState, s: number): void {
   // Without other threads the count is exact: the span was full when filed, and every free since is
   // in S_FREED. Only an answer of "empty", which frees the span, is checked against the bitmap.
   const nelems = i32[s + S_NELEMS]!;
-  let live = h.shared ? 0 : nelems - i32[s + S_FREED]!;
-  if (live <= 0) live = liveCount(h, s);
+  let live = nelems - i32[s + S_FREED]!;
+  if (h.shared || live <= 0) live = liveCount(h, s);
   if (live < nelems) {
     i32[s + S_LIST] = LIST_NONE; // off the (unlinked) full set
     if (live === 0 && !keepsEmpty(h, c, i32[s + S_SPANCLASS]!)) {

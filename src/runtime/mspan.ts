@@ -120,29 +120,35 @@ export function sweepSpan(h: HeapState, s: number): void {
  * four, which is what makes a span of one or two objects cheap to reuse.
  */
 export function resweepExhausted(h: HeapState, s: number, minFree: number): number {
-  const i32 = h.i32;
-  const nelems = i32[s + S_NELEMS]!;
-  const live = liveCount(h, s);
-  if (nelems - live < minFree) return -1;
-  if (h.shared) {
-    // Other threads' frees check "alloc bit set or below freeindex": the sweep must be complete,
-    // freeindex back at 0, before any free slot is reserved (sweepSpan's order).
-    const handedOut = allocatedSinceCache(h, s);
-    sweepSpan(h, s);
-    reserveFreeSlots(h, s);
-    return handedOut;
-  }
-  // Every slot free at the last sweep has been handed out since (the span is used up).
-  const handedOut = nelems - i32[s + S_ALLOC_COUNT]!;
+  const nelems = h.i32[s + S_NELEMS]!;
+  if (nelems - liveCount(h, s) < minFree) return -1;
+  const handedOut = h.shared ? allocatedSinceCache(h, s) : handedOutOfUsedUp(h, s);
   sweepAndReserve(h, s);
   return handedOut;
 }
 
 /**
- * sweepSpan then reserveFreeSlots in one pass, for a heap no other thread touches: the live slots
- * become the allocated ones, and every slot ends up marked (live, or free and reserved for the P).
+ * Objects handed out from span s since it was cached or last swept, when s is used up (freeindex =
+ * nelems) and no other thread can touch its bitmaps: every slot free at the last sweep has been handed
+ * out, so it is nelems − allocCount, with no pass over the bitmaps (allocatedSinceCache counts them).
+ */
+export function handedOutOfUsedUp(h: HeapState, s: number): number {
+  return h.i32[s + S_NELEMS]! - h.i32[s + S_ALLOC_COUNT]!;
+}
+
+/**
+ * sweepSpan then reserveFreeSlots: the live slots become the allocated ones, and every free slot is
+ * marked, reserved for the P about to use the span. Without other threads it is one pass, after which
+ * every slot is marked. On a shared heap it is the two steps in that order: other threads' frees check
+ * "alloc bit set or below freeindex", so the sweep must be complete, freeindex back at 0, before any
+ * free slot is reserved.
  */
 export function sweepAndReserve(h: HeapState, s: number): void {
+  if (h.shared) {
+    sweepSpan(h, s);
+    reserveFreeSlots(h, s);
+    return;
+  }
   const i32 = h.i32;
   const nelems = i32[s + S_NELEMS]!;
   const words = (nelems + 31) >>> 5;

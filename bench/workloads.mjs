@@ -48,8 +48,8 @@ export function compileFor(adapter, loop, A) {
     .replace(/MALLOC\(([^()]*(?:\([^()]*\))?[^()]*)\)/g, (_, x) => adapter.malloc(x))
     .replace(/FREE\(([^()]*(?:\([^()]*\))?[^()]*)\)/g, (_, x) => adapter.free(x));
   // One compilation per allocator and instance, on purpose (see above). The numbered comment makes
-  // every source text unique: V8 caches \`new Function\` by its source, and two compilations of the same
-  // text share one feedback vector — gomem's, gomem-np's and bump's loops (all \`A.malloc(n)\`) did,
+  // every source text unique: V8 caches `new Function` by its source, and two compilations of the same
+  // text share one feedback vector — gomem's, gomem-np's and bump's loops (all `A.malloc(n)`) did,
   // so each one's call sites saw the others' classes.
   compilations++;
   return new Function('A', `'use strict'; // ${adapter.name} ${loop} #${compilations}\n${adapter.prologue}\n${body}`)(

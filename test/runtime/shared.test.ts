@@ -51,7 +51,7 @@ describe('one heap, many threads', () => {
         start({ role: 'producer', handle, id: 4, seed: 44, steps, ring, startGate: gate.buffer }),
         start({ role: 'consumer', handle, id: 5, seed: 55, steps, ring, producer: 4, startGate: gate.buffer }),
       ];
-      openGate(gate.buffer ? gate : gate, workers.length);
+      openGate(gate, workers.length);
       // The main thread churns too, while the Workers run.
       const live = new Map<number, number>();
       let seed = 7;

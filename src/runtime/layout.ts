@@ -12,8 +12,8 @@
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], tiny block) then the P's    │
-//   │                 own float64 counters (allocs/frees per class, large, tiny)            │
+//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[136], tiny block)    │
+//   │                 then the P's own float64 counters (allocs/frees per class, large, tiny)│
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ spans[maxPages] int32 per page: the span record owning the page, 0 if none (Go's      │
 //   │                 arena `spans` table, flat because the heap is at most 4 GiB)          │
@@ -35,9 +35,10 @@
 //   ┌────────┬─────────┬──────────┬──────────┬────────┬───────────┬────────────┬────────────┐
 //   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
-//   │ 8 nprofiled · 9 divMul · 10 list · 11 frees since filed full · 12 tiny masks (uint16   │
-//   │ index) · 13 state · 14 needzero · 15 divExact                       ── cache line end │
-//   │ 16 sweepgen · 17 next (partial list) · 19 pool class · 20 gcTypes · 21 cachedBy · 18, 22..23 spare │
+//   │ 8 nprofiled · 9 divMul · 10 list · 11 free slots since filed full · 12 tiny masks     │
+//   │ (uint16 index) · 13 state · 14 needzero · 15 divExact               ── cache line end │
+//   │ 16 sweepgen · 17 next (partial list) · 19 pool class · 20 gcTypes · 21 last cached by │
+//   │ (P) · 18, 22..23 unused                                                               │
 //   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
 //   │ through word 17, and word 20 holds its object types: for a small scan span the uint16  │
 //   │ index of a type-id table at the span's end, for a large object its type id.           │
@@ -73,7 +74,7 @@
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, classToObjects } from './sizeclasses.js';
 
 export const MAGIC = 0x676f6d6d; // "gomm"
-export const LAYOUT_VERSION = 2; // 2: 64-byte aligned span records and Ps
+export const LAYOUT_VERSION = 3; // 2: 64-byte aligned span records and Ps; 3: a spare span per P and class
 
 export const CHUNK_PAGES = 512; // pallocChunkPages: the page allocator's leaf, and the growth step
 export const CHUNK_BYTES = CHUNK_PAGES * PAGE_SIZE; // 4 MiB
@@ -107,7 +108,8 @@ export const H_POOL_END = H_POOL_NEXT + NUM_SIZE_CLASSES; // [..] end of the poo
 export const H_ZEROBASE = H_POOL_END + NUM_SIZE_CLASSES; // two words: what malloc(0) points at
 export const H_LEVEL_BASE = H_ZEROBASE + 2; // [8] word index of each summary level
 /** An mcache-shaped run of words that stay 0: a detached Heap object points its mcache here, so its
- * fast paths always miss and its slow paths can refuse. */
+ * fast paths always miss and its slow paths can refuse. Only its words below P_STATS_WORD are ever
+ * read, and those end inside the header. */
 export const H_DEAD_MCACHE = 512;
 export const HEADER_WORDS = 1024;
 export const ZEROBASE_PTR = H_ZEROBASE * 4;
@@ -127,7 +129,11 @@ export const P_TINY_SPAN = 3; // span record of the tiny block
 export const P_EPOCH = 4; // bumped on every attach, so a stale handle cannot act for a reused P
 export const P_SCOPE = 5; // [3] the P's scope stack vector (data word index, length, capacity), see gc/
 export const P_ALLOC = 8; // [NUM_SPAN_CLASSES] cached span record per span class, 0 = none
-export const P_STATS_WORD = P_ALLOC + NUM_SPAN_CLASSES + 8; // float64 counters start here (8-byte aligned)
+/** Spare spans a P keeps per size class (see mcentral.ts). */
+export const SPARES_PER_CLASS = 4;
+/** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, oldest first, then 0s. */
+export const P_SPARE = P_ALLOC + NUM_SPAN_CLASSES;
+export const P_STATS_WORD = P_SPARE + NUM_SIZE_CLASSES * SPARES_PER_CLASS + 8; // float64 counters start here (8-byte aligned)
 // float64 indices relative to the P's stats base
 export const PS_SMALL_ALLOC = 0; // [NUM_SIZE_CLASSES] objects credited to each class (Go's smallAllocCount)
 export const PS_SMALL_FREE = NUM_SIZE_CLASSES; // [..] objects freed per class (smallFreeCount)
@@ -159,7 +165,7 @@ export const S_ALLOC_COUNT = 7; // slots allocated as of the last sweep or uncac
 export const S_PROFILED = 8;
 export const S_DIVMUL = 9;
 export const S_LIST = 10;
-/** Frees since the span was filed full; it moves to the partial list at relistThreshold (a quarter of its slots). */
+/** Free slots of a span filed full: those it was filed with plus frees since; it is relisted at relistThreshold (a quarter of its slots). */
 export const S_FREED = 11;
 export const S_TINY_MASKS = 12; // uint16 index of the tiny masks (class 2), 0 otherwise
 export const S_STATE = 13;
@@ -171,7 +177,7 @@ export const S_NEXT = 17;
 export const S_POOL = 19; // the fixalloc pool (size class) the record came from
 /** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
 export const S_GC_TYPES = 20;
-export const S_CACHED_BY = 21; // P holding it in its mcache, -1 if none
+export const S_CACHED_BY = 21; // the P that cached it last (holding it while S_LIST is LIST_CACHED), -1 if none yet
 /** Or-ed into S_SPANCLASS of a span of collected objects: negative, so malloc/free paths never take it. */
 export const GC_SPAN_TAG = 1 << 31;
 export const SPAN_HEADER_WORDS = 24;
@@ -254,6 +260,7 @@ export const LIST_NONE = 0;
 export const LIST_PARTIAL = 1;
 export const LIST_FULL = 2;
 export const LIST_CACHED = 3;
+export const LIST_SPARE = 4; // in the P_SPARE slot of the P whose frees relisted it
 
 /** int32 words of one allocBits or gcmarkBits bitmap for a class (0 = large: one object). */
 export function bitmapWords(sizeClass: number): number {

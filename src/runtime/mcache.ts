@@ -24,7 +24,7 @@ import {
   S_NELEMS,
   S_TINY_MASKS,
 } from './layout.js';
-import { cacheSpan, freeSlot, resweepCachedSpan, uncacheSpan } from './mcentral.js';
+import { cacheSpan, freeSlot, releaseSpares, resweepCachedSpan, uncacheSpan } from './mcentral.js';
 import { nextFreeIndex } from './mspan.js';
 import { NUM_SPAN_CLASSES, TINY_SIZE, TINY_SPAN_CLASS } from './sizeclasses.js';
 import type { HeapState } from './state.js';
@@ -68,6 +68,7 @@ export function releaseAll(h: HeapState): void {
       uncacheSpan(h, s);
     }
   }
+  releaseSpares(h); // after the cached spans: filing one may have made it a spare
   releaseTinyBlock(h);
 }
 

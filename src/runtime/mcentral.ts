@@ -1,19 +1,32 @@
 // mcentral: the spans of one span class that no P holds — partial ones (some slot is free, or freed and
-// waiting for a sweep) in a FIFO list, and full ones — behind one lock per class.
+// waiting for a sweep) in a FIFO list, and full ones — behind one lock per class — plus each P's few
+// spare spans of the class.
 //
 // Only the partial list is linked (through S_NEXT, oldest first). Nothing ever walks the full spans: a
-// free finds its own span, and once enough of it is freed, relist moves it to the partial list. So a
-// full span is just marked (S_LIST), and filing or unfiling one touches no other span's record.
+// free finds its own span, and once a quarter of it is free (relistThreshold), relist moves it off the
+// full set. So a full span is just marked (S_LIST), and filing or unfiling one touches no other span's
+// record and takes no lock. A span a P gives back is filed by the same rule: full while fewer than a
+// quarter of its slots are free, with those counted toward its relist.
 //
-// cacheSpan (Go's name) gives an mcache a span with free slots (taking back the one it replaces): the oldest partial span, swept so its
-// freed slots come back, or a fresh span from mheap. uncacheSpan takes one back, credits the P's
-// allocation counters with what it allocated from it (Go credits at this point too), and lists it by
-// what is left. A span whose last object is freed while no P holds it goes straight back to mheap,
-// unless its class has few partial spans (KEEP_EMPTY_BYTES): those are kept for the next refills.
+// cacheSpan (Go's name) gives an mcache a span with free slots (taking back the one it replaces): one of
+// the P's spares, else the oldest partial span, swept so its freed slots come back, else a fresh span
+// from mheap. uncacheSpan takes one back, credits the P's allocation counters with what it allocated
+// from it (Go credits at this point too), and files it. A span whose last object is freed while no P
+// holds it goes straight back to mheap, unless its class has few partial spans (KEEP_EMPTY_BYTES).
+//
+// Spares (P_SPARE, SPARES_PER_CLASS per size class, oldest first) are not Go's: Go frees nothing
+// explicitly, so its spans return to mcentral in bulk, at sweeps. Here a relist happens for every
+// quarter-span of frees, and on a shared heap every trip through a class's list moves the list's cache
+// line (and the lock's) between cores. So when relist finds that the freeing P is the one that cached
+// the span last, the span becomes that P's spare instead: its next refills of the class take it with no
+// lock, and what one thread allocates and frees stays on its own core. Two threads churning one shared
+// heap took 0.2 class-lock holds per step each before, 0.04 with four spares. A P's spares go back to the
+// lists when it detaches or is released, and its empty ones back to mheap before the heap grows; the
+// spans a P frees for another (producer and consumer) still go through the lists, so no P hoards them.
 //
 // Go keeps swept and unswept sets and flips their roles each GC cycle. Here an explicit free can happen
-// at any time, so instead a span is always swept when it is taken from the partial list; sweeping is a
-// copy of a few bitmap words, cheap next to handing out the span's slots.
+// at any time, so instead a span is always swept when a P takes it; sweeping is a copy of a few bitmap
+// words, cheap next to handing out the span's slots.
 
 import {
   H_SWEEPGEN,
@@ -21,6 +34,7 @@ import {
   LIST_FULL,
   LIST_NONE,
   LIST_PARTIAL,
+  LIST_SPARE,
   MCENTRAL_WORDS,
   MC_LOCK,
   MC_NPARTIAL,
@@ -29,7 +43,8 @@ import {
   PAGE_SIZE,
   PS_SMALL_ALLOC,
   PS_SMALL_FREE,
-  SPAN_IN_USE,
+  P_SPARE,
+  SPARES_PER_CLASS,
   S_ALLOC_COUNT,
   S_CACHED_BY,
   S_FREED,
@@ -40,7 +55,6 @@ import {
   S_NELEMS,
   S_NEXT,
   S_SPANCLASS,
-  S_STATE,
   S_SWEEPGEN,
 } from './layout.js';
 import { lock, unlock } from './lock.js';
@@ -54,12 +68,12 @@ import {
   sweepAndReserve,
   unreserveFreeSlots,
 } from './mspan.js';
-import { NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
+import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
 /**
- * A span filed full moves to the partial list once this many of its slots (at least one) have been
- * freed: a quarter. Moving it at its first free would fill the partial lists with spans of one or two
+ * A span filed full leaves the full set (for a spare slot or the partial list) once this many of its
+ * slots (at least one) are free: a quarter. Moving it at its first free would fill the partial lists with spans of one or two
  * free slots, and every refill would buy only that many allocations. A quarter rather than an eighth:
  * on the 100k-block churn it takes a third fewer refills (0.098 instead of 0.149 per step) for 0.6 %
  * more memory in use (free slots waiting in full spans).
@@ -103,19 +117,16 @@ function unlockCentral(h: HeapState, c: number): void {
   if (h.shared) unlock(h.i32, c + MC_LOCK);
 }
 
-/** Files span s: appended to the partial list, or marked full. */
-function push(h: HeapState, c: number, s: number, list: number): void {
+/** Appends span s to the partial list. */
+function pushPartial(h: HeapState, c: number, s: number): void {
   const i32 = h.i32;
-  if (list === LIST_PARTIAL) {
-    const last = i32[c + MC_PARTIAL_TAIL]!;
-    i32[s + S_NEXT] = 0;
-    if (last === 0) i32[c + MC_PARTIAL_HEAD] = s;
-    else i32[last + S_NEXT] = s;
-    i32[c + MC_PARTIAL_TAIL] = s;
-    i32[c + MC_NPARTIAL]++;
-  }
-  i32[s + S_LIST] = list;
-  i32[s + S_FREED] = 0;
+  const last = i32[c + MC_PARTIAL_TAIL]!;
+  i32[s + S_NEXT] = 0;
+  if (last === 0) i32[c + MC_PARTIAL_HEAD] = s;
+  else i32[last + S_NEXT] = s;
+  i32[c + MC_PARTIAL_TAIL] = s;
+  i32[c + MC_NPARTIAL]++;
+  i32[s + S_LIST] = LIST_PARTIAL;
 }
 
 /** Takes the oldest partial span off the list; 0 if there is none. */
@@ -131,49 +142,65 @@ function popPartial(h: HeapState, c: number): number {
   return s;
 }
 
-/** Takes a span back from this thread's P's mcache. */
+/** Takes a span back from this thread's P's mcache and files it by what is left in it. */
 export function uncacheSpan(h: HeapState, s: number): void {
-  const live = countUncached(h, s);
-  const c = central(h, h.i32[s + S_SPANCLASS]!);
-  lockCentral(h, c);
-  const filed = fileUncached(h, c, s, live);
-  unlockCentral(h, c);
-  afterFiling(h, s, filed);
+  fileSpan(h, s, countUncached(h, s));
 }
 
 /**
  * A span of this class with at least one free slot, now held by this thread's P, or 0 if out of
  * memory; first gives back `old` (0 if none), the span the P held, as uncacheSpan would. Go's refill
- * calls uncacheSpan and then cacheSpan; both need the class's lock, so here they share one hold.
+ * does the same two steps. The P's spare span comes first; only without one is the class lock taken.
  */
 export function cacheSpan(h: HeapState, spanclass: number, old: number): number {
   const started = h.trace !== null ? h.trace.now() : 0;
-  const live = old !== 0 ? countUncached(h, old) : 0;
   h.refreshViews(); // the span may lie in memory another thread added
-  const c = central(h, spanclass);
-  lockCentral(h, c);
-  const filed = old !== 0 ? fileUncached(h, c, old, live) : FILED_NONE;
-  let s = popPartial(h, c);
-  if (s !== 0) {
-    h.i32[s + S_LIST] = LIST_CACHED;
-    h.i32[s + S_CACHED_BY] = h.pid;
+  if (old !== 0) fileSpan(h, old, countUncached(h, old));
+  let s = takeSpare(h, spanclass);
+  if (s === 0) {
+    const c = central(h, spanclass);
+    lockCentral(h, c);
+    s = popPartial(h, c);
+    if (s !== 0) markCached(h, s);
+    unlockCentral(h, c);
   }
-  unlockCentral(h, c);
-  if (old !== 0) afterFiling(h, old, filed);
   if (s !== 0) {
     sweepAndReserve(h, s);
   } else {
     s = allocSpan(h, classToPages[spanclass >>> 1]!, spanclass);
     if (s === 0) return 0;
-    const i32 = h.i32; // growth may have re-made the views
-    i32[s + S_LIST] = LIST_CACHED;
-    i32[s + S_CACHED_BY] = h.pid;
+    markCached(h, s); // growth may have re-made the views: markCached reads h.i32 afresh
     reserveFreeSlots(h, s);
   }
   h.i32[s + S_SWEEPGEN] = h.i32[H_SWEEPGEN]! + 3; // Go's "swept, then cached"
   if (h.trace !== null)
     h.trace.complete('span refill', started, { sizeclass: spanclass >>> 1, npages: h.i32[s + S_NPAGES]! });
   return s;
+}
+
+/** This P's oldest spare span of the class, now cached by it; 0 if it has none. */
+function takeSpare(h: HeapState, spanclass: number): number {
+  const i32 = h.i32;
+  const first = h.mc + P_SPARE + (spanclass >>> 1) * SPARES_PER_CLASS;
+  const s = i32[first]!;
+  if (s === 0) return 0;
+  let j = 1;
+  for (; j < SPARES_PER_CLASS && i32[first + j] !== 0; j++) i32[first + j - 1] = i32[first + j]!;
+  i32[first + j - 1] = 0;
+  markCached(h, s);
+  return s;
+}
+
+/** Where a new spare span of the class goes in this P's slots; -1 if they are all taken. */
+function freeSpareSlot(h: HeapState, spanclass: number): number {
+  const first = h.mc + P_SPARE + (spanclass >>> 1) * SPARES_PER_CLASS;
+  for (let j = 0; j < SPARES_PER_CLASS; j++) if (h.i32[first + j] === 0) return first + j;
+  return -1;
+}
+
+function markCached(h: HeapState, s: number): void {
+  h.i32[s + S_LIST] = LIST_CACHED;
+  h.i32[s + S_CACHED_BY] = h.pid;
 }
 
 /** Credits the P with what it allocated from cached span s and drops its unused reservations; returns the objects s holds. */
@@ -196,40 +223,52 @@ function countUncached(h: HeapState, s: number): number {
   return live;
 }
 
-const FILED_NONE = 0;
-const FILED_PARTIAL = 1;
-const FILED_FULL = 2;
-const FILED_TO_FREE = 3;
-
-/** Under the class lock: lists span s, just uncached with `live` objects, by what is left in it. */
-function fileUncached(h: HeapState, c: number, s: number, live: number): number {
+/**
+ * Files span s, just uncached and holding `live` objects, by the rule relist applies to full spans:
+ * with fewer than relistThreshold free slots it is filed full (its free slots counted toward the
+ * relist), with more it goes on the partial list, and with none in use back to mheap.
+ */
+function fileSpan(h: HeapState, s: number, live: number): void {
   const i32 = h.i32;
-  i32[s + S_CACHED_BY] = -1;
+  const nelems = i32[s + S_NELEMS]!;
   i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]!;
-  if (live === 0 && !keepsEmpty(h, c, i32[s + S_SPANCLASS]!)) {
-    i32[s + S_LIST] = LIST_NONE;
-    return FILED_TO_FREE;
-  }
-  // An empty span is kept while its class has few partial spans: a P is about to want one, and
-  // handing it back costs a sweep instead of a trip through the page heap.
-  const full = live >= i32[s + S_NELEMS]!;
-  push(h, c, s, full ? LIST_FULL : LIST_PARTIAL);
-  return full ? FILED_FULL : FILED_PARTIAL;
+  if (nelems - live < relistThreshold(nelems)) fileFull(h, s, nelems - live);
+  else listPartial(h, s, live);
 }
 
-/** After the class lock is dropped: what filing decided needs doing to span s. */
-function afterFiling(h: HeapState, s: number, filed: number): void {
-  if (filed === FILED_TO_FREE) freeSpan(h, s);
-  // A free on another thread may have come between our count and our listing, and seen the span
-  // still cached; looking again after listing means one of us always sees the other. Only a span
-  // filed full can be wrong that way: a partial one is found by the next cacheSpan regardless.
-  // The look itself needs no lock: relist only when some slot is free by now. It must read the mark
-  // bits after the listing is visible: the atomic load first keeps the plain loads of liveCount after
-  // it (and after the unlock that published S_LIST) on every CPU; freeSlot does the mirror image.
-  else if (filed === FILED_FULL && h.shared) {
-    Atomics.load(h.i32, s + S_LIST);
-    if (liveCount(h, s) < h.i32[s + S_NELEMS]!) relist(h, s);
+/**
+ * Marks span s full with `free` of its slots already free. No lock: full spans are not linked.
+ *
+ * On a shared heap a free on another thread may have come between the count and the marking and seen
+ * the span still cached, so not counted itself; looking again after marking means one of us always
+ * sees the other (freeSlot does the mirror image: clear, then read S_LIST). The atomic load after the
+ * atomic store keeps the plain loads of liveCount after the store on every CPU.
+ */
+function fileFull(h: HeapState, s: number, free: number): void {
+  const i32 = h.i32;
+  i32[s + S_FREED] = free;
+  if (!h.shared) {
+    i32[s + S_LIST] = LIST_FULL;
+    return;
   }
+  Atomics.store(i32, s + S_LIST, LIST_FULL);
+  Atomics.load(i32, s + S_LIST);
+  const nelems = i32[s + S_NELEMS]!;
+  if (nelems - liveCount(h, s) >= relistThreshold(nelems)) relist(h, s);
+}
+
+/** Puts span s (not full, no P holding it) on its class's partial list, or back to mheap if it holds nothing and its class keeps enough empty spans. */
+function listPartial(h: HeapState, s: number, live: number): void {
+  const spanclass = h.i32[s + S_SPANCLASS]!;
+  const c = central(h, spanclass);
+  lockCentral(h, c);
+  // An empty span is kept while its class has few partial spans: a P is about to want one, and
+  // handing it back costs a sweep instead of a trip through the page heap.
+  const toFree = live === 0 && !keepsEmpty(h, c, spanclass);
+  if (toFree) h.i32[s + S_LIST] = LIST_NONE;
+  else pushPartial(h, c, s);
+  unlockCentral(h, c);
+  if (toFree) freeSpan(h, s);
 }
 
 /**
@@ -248,43 +287,60 @@ export function resweepCachedSpan(h: HeapState, s: number): boolean {
 }
 
 /**
- * Re-files a span no P holds after frees: a full span with a freed slot becomes partial, or goes back
- * to mheap if it is now empty and its class has another partial span. Idempotent, so racing callers
- * are harmless.
+ * Re-files a full span no P holds once enough of it has been freed (the caller's free was one). The P
+ * that cached it last keeps it as a spare while it has a slot free for one: its own frees emptied the
+ * span, and it is the likeliest to want its class again. Otherwise it goes on the partial list, or
+ * back to mheap if it is now empty and its class has enough partial spans. Racing callers are
+ * harmless: whoever moves the span off "full" first does the rest.
  */
 export function relist(h: HeapState, s: number): void {
-  const c = central(h, h.i32[s + S_SPANCLASS]!);
-  lockCentral(h, c);
   const i32 = h.i32;
-  if (i32[s + S_STATE] !== SPAN_IN_USE || i32[s + S_LIST] !== LIST_FULL) {
-    unlockCentral(h, c);
-    return;
-  }
-  // Without other threads the count is exact: the span was full when filed, and every free since is
-  // in S_FREED. Only an answer of "empty", which frees the span, is checked against the bitmap.
   const nelems = i32[s + S_NELEMS]!;
+  const spare = i32[s + S_CACHED_BY] === h.pid ? freeSpareSlot(h, i32[s + S_SPANCLASS]!) : -1;
+  if (!claimFull(h, s, spare >= 0 ? LIST_SPARE : LIST_NONE)) return;
+  // Without other threads the count is exact: S_FREED holds the free slots the span was filed with
+  // plus every free since. Only an answer of "empty", which may free the span, is checked.
   let live = nelems - i32[s + S_FREED]!;
   if (h.shared || live <= 0) live = liveCount(h, s);
-  if (live < nelems) {
-    i32[s + S_LIST] = LIST_NONE; // off the (unlinked) full set
-    if (live === 0 && !keepsEmpty(h, c, i32[s + S_SPANCLASS]!)) {
-      unlockCentral(h, c);
-      freeSpan(h, s);
-      return;
-    }
-    push(h, c, s, LIST_PARTIAL);
+  if (live === nelems) {
+    // Nothing free after all: between our free seeing it full and the claim, another thread relisted
+    // it, reused it to the last slot and filed it full again.
+    fileFull(h, s, 0);
+    return;
   }
-  unlockCentral(h, c);
+  if (spare >= 0) i32[spare] = s;
+  else listPartial(h, s, live);
+}
+
+/** Moves span s from full to `next`; false if it is not full (any more). One compare-exchange decides between threads. */
+function claimFull(h: HeapState, s: number, next: number): boolean {
+  if (h.shared) return Atomics.compareExchange(h.i32, s + S_LIST, LIST_FULL, next) === LIST_FULL;
+  if (h.i32[s + S_LIST] !== LIST_FULL) return false;
+  h.i32[s + S_LIST] = next;
+  return true;
 }
 
 /**
- * Go's page reclaimer, run before the heap grows: sweeps the partial lists and gives every span that
- * holds no object back to the page heap. Returns the pages it freed.
+ * Puts this P's spare spans back on the partial lists (or back to mheap when empty): when the P goes
+ * away, after its cached spans, whose filing may still have made one a spare.
+ */
+export function releaseSpares(h: HeapState): void {
+  for (let w = h.mc + P_SPARE; w < h.mc + P_SPARE + NUM_SIZE_CLASSES * SPARES_PER_CLASS; w++) {
+    const s = h.i32[w]!;
+    if (s === 0) continue;
+    h.i32[w] = 0;
+    listPartial(h, s, liveCount(h, s));
+  }
+}
+
+/**
+ * Go's page reclaimer, run before the heap grows: sweeps the partial lists and this P's spares and
+ * gives every span that holds no object back to the page heap. Returns the pages it freed.
  */
 export function reclaim(h: HeapState): number {
   const started = h.trace !== null ? h.trace.now() : 0;
   h.refreshViews();
-  let pages = 0;
+  let pages = reclaimSpares(h);
   for (let spc = 2; spc < NUM_SPAN_CLASSES; spc++) {
     const c = central(h, spc);
     lockCentral(h, c);
@@ -316,6 +372,28 @@ export function reclaim(h: HeapState): number {
   return pages;
 }
 
+/** reclaim's part for this P's empty spares (other Ps' are theirs: at most SPARES_PER_CLASS per class each). */
+function reclaimSpares(h: HeapState): number {
+  let pages = 0;
+  for (let sizeclass = 1; sizeclass < NUM_SIZE_CLASSES; sizeclass++) {
+    const first = h.mc + P_SPARE + sizeclass * SPARES_PER_CLASS;
+    for (let j = 0; j < SPARES_PER_CLASS;) {
+      const s = h.i32[first + j]!;
+      if (s === 0) break;
+      if (liveCount(h, s) !== 0) {
+        j++;
+        continue;
+      }
+      for (let k = j; k + 1 < SPARES_PER_CLASS; k++) h.i32[first + k] = h.i32[first + k + 1]!; // keep the order
+      h.i32[first + SPARES_PER_CLASS - 1] = 0;
+      h.i32[s + S_LIST] = LIST_NONE;
+      pages += h.i32[s + S_NPAGES]!;
+      freeSpan(h, s);
+    }
+  }
+  return pages;
+}
+
 /**
  * Frees slot idx of small-object span s, already validated as live: clears its mark bit (Go's
  * definition of an object the sweeper will reclaim), counts the free, and re-files the span if it was
@@ -323,7 +401,7 @@ export function reclaim(h: HeapState): number {
  *
  * On a shared heap two reads are atomic: the clear, which decides between two threads freeing one
  * slot, and the read of S_LIST after it, which must not be done before the clear is visible — it is
- * one half of the handshake with afterFiling (a sequentially consistent load after a read-modify-write
+ * one half of the handshake with fileFull (a sequentially consistent load after a read-modify-write
  * keeps that order on every CPU; a plain load does not on ARM). S_FREED, a heuristic count, is bumped
  * plainly: two frees racing on one span can lose an increment, which only delays the relist by a
  * free. Atomics calls cost 10–20 ns each in V8 (see mspan.ts), so that saves one per free.

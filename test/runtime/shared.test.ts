@@ -131,6 +131,43 @@ describe('one heap, many threads', () => {
     other.detach();
   }, 60_000);
 
+  it("spare spans: a P keeps a span its own frees reopened, another P's frees share theirs, detach gives spares back", () => {
+    const heap = new Heap({ shared: true, maxBytes: 64 << 20, memProfileRate: 0 });
+    const a = Heap.attach(heap.handle(), { memProfileRate: 0 });
+    const size = 1024; // 8 objects per one-page span
+    const page = (p: number) => p >>> 13;
+    const ps = Array.from({ length: 32 }, () => a.malloc(size)); // four spans, the last one still cached
+    const spans = [0, 8, 16, 24].map((i) => ps.slice(i, i + 8));
+    for (const objs of spans) expect(new Set(objs.map(page)).size).toBe(1);
+    const [s1, s2, s3] = spans as [number[], number[], number[]];
+
+    // a's own frees reopen a quarter of s1: it becomes a's spare, out of the other P's reach...
+    a.free(s1[0]!);
+    a.free(s1[1]!);
+    const q = heap.malloc(size);
+    expect(page(q)).not.toBe(page(s1[0]!));
+    // ...and a's next refill (its cached span is used up) takes it.
+    const r = [a.malloc(size), a.malloc(size)];
+    expect(r.sort()).toEqual([s1[0]!, s1[1]!].sort());
+
+    // The other P's frees in a span a filled put it on the central list, where a's refill finds it.
+    heap.free(s2[0]!);
+    heap.free(s2[1]!);
+    expect([s2[0], s2[1]]).toContain(a.malloc(size));
+
+    // detach gives a's spares back: the other P's refill finds s3.
+    a.free(s3[0]!);
+    a.free(s3[1]!);
+    a.detach();
+    const more = Array.from({ length: 7 }, () => heap.malloc(size)); // the rest of q's span
+    expect(more.every((p) => page(p) === page(q))).toBe(true);
+    expect([s3[0], s3[1]]).toContain(heap.malloc(size));
+
+    const st = heap.readMemStats();
+    expect(st.HeapObjects).toBe(st.Mallocs - st.Frees);
+    expect(st.HeapObjects).toBe(32 - 6 + 1 + 2 + 1 + 7 + 1);
+  });
+
   it('attaching past maxP throws; a detached object refuses every call', () => {
     const heap = new Heap({ shared: true, maxP: 3, maxBytes: 16 << 20 });
     const a = Heap.attach(heap.handle());

@@ -17,6 +17,8 @@ import { churnSequence } from './sequences.mjs';
 import { compileFor, pointerArray } from './workloads.mjs';
 
 const { mode, oursModule, handle, buffer, maxBytes, lockBuffer, gateBuffer, live, warm, steps, seed } = workerData;
+// undefined: gomem's default heap profiling (a stack per 512 KiB allocated); 0: none.
+const profiling = { memProfileRate: workerData.memProfileRate };
 const { Heap } = await import(oursModule);
 
 const direct = {
@@ -50,9 +52,9 @@ const locked = {
 };
 
 function makeHeap() {
-  if (mode === 'own') return { adapter: direct, A: new Heap({ maxBytes }) };
-  if (mode === 'shared') return { adapter: direct, A: Heap.attach(handle) };
-  const heap = Heap.attach({ kind: 'gomem-heap', buffer });
+  if (mode === 'own') return { adapter: direct, A: new Heap({ maxBytes, ...profiling }) };
+  if (mode === 'shared') return { adapter: direct, A: Heap.attach(handle, profiling) };
+  const heap = Heap.attach({ kind: 'gomem-heap', buffer }, profiling);
   heap.shared = false;
   heap.setP(0);
   return { adapter: locked, A: { heap, lock: new Int32Array(lockBuffer) } };

@@ -125,9 +125,13 @@ export async function benchSharedHeap({ oursModule, seed, quick, trials, log }) 
   const { Heap } = await import(oursModule);
   if (!sharedHeapAvailable(Heap))
     return { unavailable: 'shared heap: not available yet (no Heap.attach in this build)' };
+  // A long warm-up: with 200k steps V8 was still optimising the refill paths when the timed steps began,
+  // and its compiler threads (~50 ms of CPU per trial) took turns on the two cores with the two workers
+  // (each thread waited 15–50 ms on the run queue, per /proc/thread-self/schedstat); after 1M steps they
+  // are quiet (helper CPU 10–17 ms, run-queue waits 4–12 ms), so the 2-thread rows measure the heap.
   const plan = quick
-    ? { live: 100_000, warm: 50_000, steps: 300_000 }
-    : { live: 100_000, warm: 200_000, steps: 1_000_000 };
+    ? { live: 100_000, warm: 300_000, steps: 300_000 }
+    : { live: 100_000, warm: 1_000_000, steps: 1_000_000 };
   const kinds = [
     { key: 'own1', label: 'non-shared heap, 1 thread', mode: 'own', threads: 1 },
     // Nothing shared at all: what two threads of this churn can reach on this machine.

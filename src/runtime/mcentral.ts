@@ -68,6 +68,7 @@ import {
   sweepAndReserve,
   unreserveFreeSlots,
 } from './mspan.js';
+import { popcount } from './pagealloc.js';
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
@@ -240,9 +241,12 @@ function fileSpan(h: HeapState, s: number, live: number): void {
  * Marks span s full with `free` of its slots already free. No lock: full spans are not linked.
  *
  * On a shared heap a free on another thread may have come between the count and the marking and seen
- * the span still cached, so not counted itself; looking again after marking means one of us always
- * sees the other (freeSlot does the mirror image: clear, then read S_LIST). The atomic load after the
- * atomic store keeps the plain loads of liveCount after the store on every CPU.
+ * the span still cached, so not counted itself. The handshake with freeSlot: after publishing "full",
+ * every mark word is read again with a read-modify-write (an or of 0). A free's clear of a word is a
+ * read-modify-write too, so on each word one of the two comes first: either the clear is first and its
+ * free is counted here, or the clear reads our write, which orders its later (plain) read of S_LIST
+ * after our store of "full", and the free counts itself. One Atomics call per mark word here saves one
+ * per free (the free's read of S_LIST need not be atomic).
  */
 function fileFull(h: HeapState, s: number, free: number): void {
   const i32 = h.i32;
@@ -252,9 +256,11 @@ function fileFull(h: HeapState, s: number, free: number): void {
     return;
   }
   Atomics.store(i32, s + S_LIST, LIST_FULL);
-  Atomics.load(i32, s + S_LIST);
   const nelems = i32[s + S_NELEMS]!;
-  if (nelems - liveCount(h, s) >= relistThreshold(nelems)) relist(h, s);
+  const words = (nelems + 31) >>> 5;
+  let live = 0;
+  for (let w = 0; w < words; w++) live += popcount(Atomics.or(i32, s + S_MARK_BITS + 2 * w, 0));
+  if (nelems - live >= relistThreshold(nelems)) relist(h, s);
 }
 
 /** Puts span s (not full, no P holding it) on its class's partial list, or back to mheap if it holds nothing and its class keeps enough empty spans. */
@@ -399,12 +405,13 @@ function reclaimSpares(h: HeapState): number {
  * definition of an object the sweeper will reclaim), counts the free, and re-files the span if it was
  * full. Returns false if another thread freed the same slot first. (Heap.free inlines the same steps.)
  *
- * On a shared heap two reads are atomic: the clear, which decides between two threads freeing one
- * slot, and the read of S_LIST after it, which must not be done before the clear is visible — it is
- * one half of the handshake with fileFull (a sequentially consistent load after a read-modify-write
- * keeps that order on every CPU; a plain load does not on ARM). S_FREED, a heuristic count, is bumped
- * plainly: two frees racing on one span can lose an increment, which only delays the relist by a
- * free. Atomics calls cost 10–20 ns each in V8 (see mspan.ts), so that saves one per free.
+ * On a shared heap the clear is atomic (Atomics.and), which decides between two threads freeing one
+ * slot and is this side of the handshake with fileFull: a clear that comes after fileFull's
+ * read-modify-write of the same word reads from it, which orders the plain read of S_LIST after
+ * fileFull's store of "full" on every CPU (a read-modify-write reads with acquire ordering). S_FREED, a
+ * heuristic count, is bumped plainly: two frees racing on one span can lose an increment, which only
+ * delays the relist by a free. Atomics calls cost 10–20 ns each in V8 (see mspan.ts), so one per free
+ * instead of two.
  */
 export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   const i32 = h.i32;
@@ -416,7 +423,7 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
     if (list === -1) return false;
   } else if (h.shared) {
     if ((Atomics.and(i32, word, ~bit) & bit) === 0) return false;
-    list = Atomics.load(i32, s + S_LIST);
+    list = i32[s + S_LIST]!; // after the clear: see fileFull
   } else {
     i32[word] &= ~bit;
     list = i32[s + S_LIST]!;

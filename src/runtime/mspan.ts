@@ -22,8 +22,8 @@
 // mark words are plain loads: an aligned Int32Array read never tears, and a value read a moment too
 // early can only count a just-freed object as live — the safe side, caught up at the next sweep. Only
 // writes that could undo another thread's clear (reserving, unreserving) are atomic read-modify-writes,
-// and where the order of reads matters (mcentral's afterFiling/freeSlot handshake) an atomic load
-// comes first.
+// and where the order matters (mcentral's fileFull/freeSlot handshake) the mark words are read with
+// read-modify-writes on both sides.
 // That matters because V8 (Node 20) compiles no Atomics operation inline: each one, even
 // Atomics.load, is a call of 10–20 ns here, against 1–2 ns for a plain access (bench/atomics.mjs).
 

@@ -54,7 +54,7 @@ export class HeapState {
   pid = -1;
   mc = 0;
   ps = 0;
-  /** On a heap in a shared WebAssembly.Memory: a shared free's two atomic steps in one call (wasmfree.ts). */
+  /** On a heap in a shared WebAssembly.Memory: a shared free's clear and list read in one call (wasmfree.ts). */
   readonly clearMarkLoadList: ClearMarkLoadList | null;
 
   constructor(backing: Backing, layout: Layout, shared: boolean) {

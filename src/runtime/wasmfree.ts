@@ -1,10 +1,11 @@
 // A shared free in one WebAssembly call, for heaps that live in a shared WebAssembly.Memory.
 //
-// On a shared heap, free() needs two atomic steps (mcentral.freeSlot): clear the object's mark bit
-// with an atomic and, then load the span's list state in order after it. V8 (Node 20) compiles no
-// Atomics operation inline; each is a call of 10–20 ns. A WebAssembly function compiles its atomic
-// instructions inline, and calling one from JavaScript costs about 5 ns (bench/atomics.mjs), so on a
-// heap whose memory WebAssembly can address, both steps cost one such call.
+// On a shared heap, free() clears the object's mark bit with an atomic and, then reads the span's list
+// state after it (mcentral.freeSlot; the clear's acquire order is what makes the read see a concurrent
+// filing). V8 (Node 20) compiles no Atomics operation inline; each is a call of 10–20 ns. A WebAssembly
+// function compiles its atomic instructions inline, and calling one from JavaScript costs about 5 ns
+// (bench/atomics.mjs), so on a heap whose memory WebAssembly can address, both steps cost one such call
+// (the read is an atomic load there: free of charge inside the call).
 //
 // The module, written out by hand (100 bytes, and the only WebAssembly gomem needs):
 //

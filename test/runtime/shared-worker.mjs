@@ -109,6 +109,21 @@ try {
       heap.detach();
       parentPort.postMessage({ done: true, steps });
     }
+  } else if (role === 'freer') {
+    // Frees the blocks it is handed (another thread allocated and stamped them, owner 0) in a shuffled
+    // order, as fast as it can, then tells the main thread through gate[3].
+    const { blocks, size: n } = workerData;
+    for (let i = blocks.length - 1; i > 0; i--) {
+      const k = Math.floor(rand() * (i + 1));
+      [blocks[i], blocks[k]] = [blocks[k], blocks[i]];
+    }
+    for (const b of blocks) {
+      check(b.p, n, 0, b.seq);
+      heap.free(b.p);
+    }
+    heap.detach();
+    Atomics.add(gate, 3, 1);
+    parentPort.postMessage({ done: true, steps: blocks.length });
   } else if (role === 'hoard') {
     // Allocates, reports what it holds, then never detaches: the test terminates it.
     const blocks = [];

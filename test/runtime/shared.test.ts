@@ -131,6 +131,56 @@ describe('one heap, many threads', () => {
     other.detach();
   }, 60_000);
 
+  it('three threads free interleaved objects of the same spans while their owner keeps refilling the class: every span comes back', async () => {
+    const heap = new Heap({ shared: true, maxBytes: 256 << 20, memProfileRate: 0 });
+    const size = 64; // 128 objects per span: a relist at 32 frees, raced for by three freers
+    const stampOf = (p: number, seq: number) => {
+      const dv = new DataView(heap.buffer);
+      dv.setInt32(p, 0, true);
+      dv.setInt32(p + 4, seq, true);
+      new Uint8Array(heap.buffer, p + 8, size - 8).fill((0 * 31 + seq) & 255);
+    };
+    const blocks = Array.from({ length: 3 * 128 * 60 }, (_, seq) => {
+      const p = heap.malloc(size);
+      stampOf(p, seq);
+      return { p, seq };
+    });
+    const gate = new Int32Array(new SharedArrayBuffer(16));
+    const workers = [0, 1, 2].map((k) =>
+      start({
+        role: 'freer',
+        handle: heap.handle(),
+        id: 10 + k,
+        seed: 7 + k,
+        startGate: gate.buffer,
+        size,
+        blocks: blocks.filter((_, i) => i % 3 === k), // every span's objects go to all three
+      }),
+    );
+    openGate(gate, workers.length);
+    // Meanwhile this thread keeps allocating and freeing in the same class, so its refills file spans full
+    // while the freers clear their slots.
+    const mine: number[] = [];
+    let churned = 0;
+    while (Atomics.load(gate, 3) < workers.length) {
+      mine.push(heap.malloc(size));
+      if (mine.length > 300) for (const p of mine.splice(0, 150)) heap.free(p);
+      churned++;
+    }
+    const results = await Promise.all(workers.map((w) => w.result));
+    for (const r of results) expect(r.error).toBeUndefined();
+    for (const p of mine) heap.free(p);
+    const st = heap.readMemStats();
+    expect(st.HeapObjects).toBe(0);
+    expect(st.HeapAlloc).toBe(0);
+    expect(churned).toBeGreaterThan(0);
+    // No span was lost filed full with free slots: the same population fits in the spans the heap holds.
+    const again = blocks.map(() => heap.malloc(size));
+    expect(heap.readMemStats().HeapInuse).toBeLessThanOrEqual(st.HeapInuse);
+    for (const p of again) heap.free(p);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }, 60_000);
+
   it("spare spans: a P keeps a span its own frees reopened, another P's frees share theirs, detach gives spares back", () => {
     const heap = new Heap({ shared: true, maxBytes: 64 << 20, memProfileRate: 0 });
     const a = Heap.attach(heap.handle(), { memProfileRate: 0 });

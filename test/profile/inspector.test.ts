@@ -118,15 +118,29 @@ describe.skipIf(!hasChromium)('inspector page in chromium', () => {
     const root = heap.root(cache);
     heap.gc();
     await waitTicks(1);
+    // Clicks the page holding addr, and clicks again if a refresh of the map (new geometry) between
+    // reading it and clicking sent the click to another page: #pageinfo names the page shown.
     const clickPage = async (addr: number) => {
-      const box = (await page.locator('#pagemap').boundingBox())!;
-      const scale = Number(await page.getAttribute('#pagemap', 'data-scale'));
-      const cols = Number(await page.getAttribute('#pagemap', 'data-cols'));
       const pg = addr >>> 13;
-      await page.mouse.click(
-        box.x + (pg % cols) * scale + scale / 2,
-        box.y + Math.floor(pg / cols) * scale + scale / 2,
-      );
+      for (let attempt = 0; ; attempt++) {
+        const box = (await page.locator('#pagemap').boundingBox())!;
+        const scale = Number(await page.getAttribute('#pagemap', 'data-scale'));
+        const cols = Number(await page.getAttribute('#pagemap', 'data-cols'));
+        await page.mouse.click(
+          box.x + (pg % cols) * scale + scale / 2,
+          box.y + Math.floor(pg / cols) * scale + scale / 2,
+        );
+        try {
+          await page.waitForFunction(
+            (want) => document.querySelector('#pageinfo')?.textContent?.startsWith(want) === true,
+            `page ${pg} @`,
+            { timeout: 3_000 },
+          );
+          return;
+        } catch (err) {
+          if (attempt === 3) throw err;
+        }
+      }
     };
     await clickPage(session);
     const button = page.locator(`button.obj[data-obj="${session}"]`);

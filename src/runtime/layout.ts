@@ -12,7 +12,7 @@
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[136], tiny block)    │
+//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[68×4], tiny block)   │
 //   │                 then the P's own float64 counters (allocs/frees per class, large, tiny)│
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ spans[maxPages] int32 per page: the span record owning the page, 0 if none (Go's      │

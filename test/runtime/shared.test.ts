@@ -134,11 +134,13 @@ describe('one heap, many threads', () => {
   it('three threads free interleaved objects of the same spans while their owner keeps refilling the class: every span comes back', async () => {
     const heap = new Heap({ shared: true, maxBytes: 256 << 20, memProfileRate: 0 });
     const size = 64; // 128 objects per span: a relist at 32 frees, raced for by three freers
+    // shared-worker.mjs's stamp(p, size, owner 0, seq), which the freers check: [owner, seq], then a
+    // fill byte of (owner * 31 + seq) & 255.
     const stampOf = (p: number, seq: number) => {
       const dv = new DataView(heap.buffer);
       dv.setInt32(p, 0, true);
       dv.setInt32(p + 4, seq, true);
-      new Uint8Array(heap.buffer, p + 8, size - 8).fill((0 * 31 + seq) & 255);
+      new Uint8Array(heap.buffer, p + 8, size - 8).fill(seq & 255);
     };
     const blocks = Array.from({ length: 3 * 128 * 60 }, (_, seq) => {
       const p = heap.malloc(size);

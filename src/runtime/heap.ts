@@ -517,7 +517,7 @@ export class Heap extends HeapState {
           (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
         ) {
           // Out of line, so that this function stays small enough for V8 to inline into callers.
-          if (this.shared) return this.freeShared(p, s, idx);
+          if (this.shared) return this.freeShared(p, s, at, bit, spc);
           // mcentral.freeSlot, inlined for the single-threaded heap.
           i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
@@ -530,9 +530,23 @@ export class Heap extends HeapState {
     this.freeSlow(p);
   }
 
-  /** free's fast path on a shared heap: the atomic clear in freeSlot decides between two threads freeing one slot. */
-  private freeShared(p: number, s: number, idx: number): void {
-    if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
+  /**
+   * free's fast path on a shared heap: mcentral.freeSlot's shared branches, written out with the word
+   * and bit free has computed. The atomic clear decides between two threads freeing one slot.
+   */
+  private freeShared(p: number, s: number, at: number, bit: number, spc: number): void {
+    const i32 = this.i32;
+    let list: number;
+    const clearMarkLoadList = this.clearMarkLoadList;
+    if (clearMarkLoadList !== null) {
+      list = clearMarkLoadList((at + 1) << 2, bit, (s + S_LIST) << 2);
+      if (list === -1) throw new InvalidPointerError(p, 'already freed');
+    } else {
+      if ((Atomics.and(i32, at + 1, ~bit) & bit) === 0) throw new InvalidPointerError(p, 'already freed');
+      list = i32[s + S_LIST]!; // after the clear: see mcentral's fileFull
+    }
+    this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
+    if (list === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!)) relist(this, s);
   }
 
   /**

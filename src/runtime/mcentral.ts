@@ -219,9 +219,10 @@ function countUncached(h: HeapState, s: number): number {
   const nelems = i32[s + S_NELEMS]!;
   let allocated: number;
   let live: number;
-  if (!h.shared && i32[s + S_FREEINDEX] === nelems) {
+  if (i32[s + S_FREEINDEX] === nelems) {
     // Used up, the usual case on a refill: none of its slots is still reserved, so one pass (the live
-    // count) does instead of two.
+    // count) does instead of two. On a shared heap too: other threads' frees only clear mark bits,
+    // and the handed-out count comes from the alloc bits, which only this P writes.
     allocated = handedOutOfUsedUp(h, s);
     live = liveCount(h, s);
   } else {

@@ -117,20 +117,21 @@ export function sweepSpan(h: HeapState, s: number): void {
  * reserved for the P again. Returns how many objects the P had handed out from the span since it was
  * cached or last swept (for the P's counters), or -1, changing nothing, when too few were freed.
  * Without other threads it is two passes over the bitmaps (count, then sweepAndReserve) instead of
- * four, which is what makes a span of one or two objects cheap to reuse.
+ * four, which is what makes a span of one or two objects cheap to reuse; on a shared heap three.
  */
 export function resweepExhausted(h: HeapState, s: number, minFree: number): number {
   const nelems = h.i32[s + S_NELEMS]!;
   if (nelems - liveCount(h, s) < minFree) return -1;
-  const handedOut = h.shared ? allocatedSinceCache(h, s) : handedOutOfUsedUp(h, s);
+  const handedOut = handedOutOfUsedUp(h, s);
   sweepAndReserve(h, s);
   return handedOut;
 }
 
 /**
  * Objects handed out from span s since it was cached or last swept, when s is used up (freeindex =
- * nelems) and no other thread can touch its bitmaps: every slot free at the last sweep has been handed
- * out, so it is nelems − allocCount, with no pass over the bitmaps (allocatedSinceCache counts them).
+ * nelems): every slot free at the last sweep has been handed out, so it is nelems − allocCount, with
+ * no pass over the bitmaps (allocatedSinceCache counts them). Other threads cannot change it: the
+ * count and the alloc bits are written only by the P holding the span, at its sweep.
  */
 export function handedOutOfUsedUp(h: HeapState, s: number): number {
   return h.i32[s + S_NELEMS]! - h.i32[s + S_ALLOC_COUNT]!;

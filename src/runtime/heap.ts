@@ -46,6 +46,7 @@ import {
   P_ALLOC,
   P_ATTACHED,
   P_EPOCH,
+  P_INBOX,
   P_STATUS,
   SPAN_IN_USE,
   S_ALLOC_BITS,
@@ -75,7 +76,7 @@ import {
   computeLayout,
 } from './layout.js';
 import { lock, threadCanBlock, unlock } from './lock.js';
-import { freeSlot, relist, relistThreshold } from './mcentral.js';
+import { drainInbox, freeSlot, releaseOwned, relist, relistThreshold } from './mcentral.js';
 import { isTinyBlock, nextFree, releaseAll, releaseTinyBlock, tinyAlloc, tinyFree, tinyUsableSize } from './mcache.js';
 import { allocSpan, freeSpan } from './mheap.js';
 import { type Backing, backingBuffer, createBacking, growBacking } from './memory.js';
@@ -289,6 +290,7 @@ export class Heap extends HeapState {
   /** Takes a free P for this thread. */
   private attachP(): void {
     const i32 = this.i32;
+    let attached = false;
     if (this.shared) lock(i32, H_P_LOCK, this.canBlock);
     try {
       for (let pid = 0; pid < this.maxP; pid++) {
@@ -299,10 +301,16 @@ export class Heap extends HeapState {
         i32[mc + P_STATUS] = P_ATTACHED;
         i32[mc + P_EPOCH]++;
         i32[H_ATTACHED_P]++;
-        return;
+        attached = true;
+        break;
       }
     } finally {
       if (this.shared) unlock(i32, H_P_LOCK);
+    }
+    if (attached) {
+      // Spans claimed for this P's inbox while its last thread was going away: owned by no one now.
+      if (this.shared && this.i32[this.mc + P_INBOX] !== 0) drainInbox(this);
+      return;
     }
     throw new HeapConfigError(`all ${this.maxP} Ps of this heap are attached (raise maxP, or detach/releaseP one)`);
   }
@@ -361,6 +369,7 @@ export class Heap extends HeapState {
   private releasePLocked(id: number): void {
     this.refreshViews();
     releaseAll(this);
+    if (this.shared) releaseOwned(this);
     const i32 = this.i32;
     if (this.shared) lock(i32, H_P_LOCK, this.canBlock);
     i32[this.pWord + id * MCACHE_WORDS + P_STATUS] = P_FREE;
@@ -513,11 +522,11 @@ export class Heap extends HeapState {
         if (
           idx * i32[s + S_ELEMSIZE]! === off &&
           (i32[at + 1]! & bit) !== 0 &&
-          ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!) &&
+          (idx < i32[s + S_FREEINDEX]! || (i32[at]! & bit) !== 0) &&
           (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
         ) {
           // Out of line, so that this function stays small enough for V8 to inline into callers.
-          if (this.shared) return this.freeShared(p, s, at, bit, spc);
+          if (this.shared) return this.freeShared(p, s, idx);
           // mcentral.freeSlot, inlined for the single-threaded heap.
           i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
@@ -531,22 +540,11 @@ export class Heap extends HeapState {
   }
 
   /**
-   * free's fast path on a shared heap: mcentral.freeSlot's shared branches, written out with the word
-   * and bit free has computed. The atomic clear decides between two threads freeing one slot.
+   * free's fast path on a shared heap (mcentral.freeSlot): plain steps if this P owns the span, else
+   * the remote-free bit, which decides between two threads freeing one slot.
    */
-  private freeShared(p: number, s: number, at: number, bit: number, spc: number): void {
-    const i32 = this.i32;
-    let list: number;
-    const clearMarkLoadList = this.clearMarkLoadList;
-    if (clearMarkLoadList !== null) {
-      list = clearMarkLoadList((at + 1) << 2, bit, (s + S_LIST) << 2);
-      if (list === -1) throw new InvalidPointerError(p, 'already freed');
-    } else {
-      if ((Atomics.and(i32, at + 1, ~bit) & bit) === 0) throw new InvalidPointerError(p, 'already freed');
-      list = i32[s + S_LIST]!; // after the clear: see mcentral's fileFull
-    }
-    this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
-    if (list === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!)) relist(this, s);
+  private freeShared(p: number, s: number, idx: number): void {
+    if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
   }
 
   /**

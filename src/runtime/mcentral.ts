@@ -2,8 +2,8 @@
 // waiting for a sweep) in a FIFO list, and full ones — behind one lock per class — plus each P's few
 // spare spans of the class.
 //
-// Only the partial list is linked (through S_NEXT, oldest first). Nothing ever walks the full spans: a
-// free finds its own span, and once a quarter of it is free (relistThreshold), relist moves it off the
+// Only the partial list is linked (through S_NEXT, oldest first). Only a P going away looks for full
+// spans (its own, in the spans table); otherwise a free finds its own span, and once a quarter of it is free (relistThreshold), relist moves it off the
 // full set. So a full span is just marked (S_LIST), and filing or unfiling one touches no other span's
 // record and takes no lock. A span a P gives back is filed by the same rule: full while fewer than a
 // quarter of its slots are free, with those counted toward its relist.
@@ -21,8 +21,21 @@
 // the span last, the span becomes that P's spare instead: its next refills of the class take it with no
 // lock, and what one thread allocates and frees stays on its own core. Two threads churning one shared
 // heap took 0.2 class-lock holds per step each before, 0.04 with four spares. A P's spares go back to the
-// lists when it detaches or is released, and its empty ones back to mheap before the heap grows; the
-// spans a P frees for another (producer and consumer) still go through the lists, so no P hoards them.
+// lists when it detaches or is released, and its empty ones back to mheap before the heap grows.
+//
+// Owners (S_OWNER; not Go's, whose frees all happen in its sweeper). On a shared heap a span's mark
+// bits have a single writer: the P that holds the span, filed it full, or keeps it as a spare — the P
+// whose thread allocated its objects. Its frees of them are plain reads and writes, like a single-thread
+// heap's. Any other thread's free (freeRemote) sets the slot's remote bit with one atomic or and bumps
+// S_REMOTE_FREED; the owner folds those bits into the mark bits when it next counts or sweeps the span.
+// Ownership changes hands only through mcentral's lists, under the class lock: pushPartial gives it up,
+// a P taking a span from the list (or a fresh one from mheap) takes it. So a full span stays with its
+// owner, and when other threads' frees make it worth reusing, the one that tips it over claims it
+// (FULL → INBOX, one compare-exchange) and pushes it on its owner's inbox (P_INBOX, a lock-free stack):
+// the owner's next refill takes it, as a spare or onto the partial list. A P that goes away gives up
+// every span it owns (releaseOwned). The point is cost: V8 (Node 20) compiles no Atomics call inline
+// (~120 machine instructions each), and a thread that frees what it allocated — the usual case — now
+// makes none; freeing for another thread (producer and consumer) makes three.
 //
 // Go keeps swept and unswept sets and flips their roles each GC cycle. Here an explicit free can happen
 // at any time, so instead a span is always swept when a P takes it; sweeping is a copy of a few bitmap
@@ -80,7 +93,6 @@ import {
   sweepAndReserve,
   unreserveFreeSlots,
 } from './mspan.js';
-import { popcount } from './pagealloc.js';
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
@@ -437,7 +449,10 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   }
   i32[word] &= ~bit;
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
-  if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] + i32[s + S_REMOTE_FREED]! >= relistThreshold(i32[s + S_NELEMS]!))
+  if (
+    i32[s + S_LIST] === LIST_FULL &&
+    ++i32[s + S_FREED] + i32[s + S_REMOTE_FREED]! >= relistThreshold(i32[s + S_NELEMS]!)
+  )
     relist(h, s);
   return true;
 }

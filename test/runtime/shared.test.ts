@@ -271,7 +271,12 @@ describe('one heap, many threads', () => {
       const size = 1024; // 8 objects per one-page span
       const page = (p: number) => p >>> 13;
       const ps = Array.from({ length: 40 }, () => a.malloc(size)); // five spans a owns, the last cached
-      const [s1, s2, s3, s4] = [0, 8, 16, 24].map((i) => ps.slice(i, i + 8)) as [number[], number[], number[], number[]];
+      const [s1, s2, s3, s4] = [0, 8, 16, 24].map((i) => ps.slice(i, i + 8)) as [
+        number[],
+        number[],
+        number[],
+        number[],
+      ];
       for (const objs of [s1, s2, s3, s4]) expect(new Set(objs.map(page)).size).toBe(1);
       const bytes = () => Buffer.from(new Uint8Array(heap.buffer)).toString('base64');
 

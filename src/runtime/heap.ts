@@ -543,8 +543,13 @@ export class Heap extends HeapState {
     const i32 = this.i32;
     const bit = 1 << (idx & 31);
     // On a shared heap, a span this P does not own takes the remote path (out of line), and so does a
-    // slot another thread freed already.
-    if (this.shared && (i32[s + S_OWNER] !== this.pid || (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0))
+    // slot another thread freed already — looked up only while the span has remote frees not folded
+    // (counted after their bit is set), so a thread freeing its own objects reads no remote bitmap.
+    if (
+      this.shared &&
+      (i32[s + S_OWNER] !== this.pid ||
+        (i32[s + S_REMOTE_FREED] !== 0 && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0))
+    )
       return this.freeShared(p, s, idx);
     i32[s + S_MARK_BITS + 2 * (idx >>> 5)] &= ~bit;
     this.f64[this.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;

@@ -33,12 +33,16 @@
 //   span record, int32 words from `s` (its word index, which is also its id); records are 64-byte aligned (a multiple of 16 words, from a
 //   page-aligned pool chunk), so words 0..15 — all the fast paths read — are one cache line
 //   ┌────────┬─────────┬──────────┬──────────┬────────┬───────────┬────────────┬────────────┐
-//   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
+//   │ 0 base │ 1 owner │ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 rfreed    │
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
 //   │ 8 nprofiled · 9 divMul · 10 list · 11 free slots since filed full · 12 tiny masks     │
-//   │ (uint16 index) · 13 state · 14 needzero · 15 divExact               ── cache line end │
-//   │ 16 sweepgen · 17 next (partial list) · 18 remote bitmap (word index) · 19 pool class  │
-//   │ 20 gcTypes · 21 owner (P, -1 = mcentral) · 22 remote frees not folded · 23 inbox next │
+//   │ (uint16 index) · 13 state · 14 remote bitmap (word index) · 15 divExact               │
+//   │                                                                 ── cache line end     │
+//   │ 16 sweepgen · 17 next (partial list) · 18 needzero · 19 pool class · 20 gcTypes       │
+//   │ 21 npages · 22 allocCount · 23 next in the owner's inbox                              │
+//   │ owner: the P whose thread alone writes the mark bits, -1 = mcentral (mcentral.ts);    │
+//   │ rfreed: remote frees not yet folded into them. Both, and the remote bitmap's index,   │
+//   │ sit in the first line: a shared heap's free reads them.                               │
 //   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
 //   │ through word 17, and word 20 holds its object types: for a small scan span the uint16  │
 //   │ index of a type-id table at the span's end, for a large object its type id.           │
@@ -159,13 +163,16 @@ export const P_ATTACHED = 1;
 // Words 0..15 are what malloc's and free's fast paths read: with records 64-byte aligned they are one
 // cache line, so a free of a random object touches that line and its bitmap word, not three lines.
 export const S_BASE = 0;
-export const S_NPAGES = 1;
+/** The P whose thread alone writes the span's mark bits (it holds the span, or filed it full, or keeps it
+ * as a spare), -1 while mcentral has it. Only a shared heap's free tells owners from others. */
+export const S_OWNER = 1;
 export const S_SPANCLASS = 2;
 export const S_ELEMSIZE = 3;
 export const S_NELEMS = 4;
 export const S_FREEINDEX = 5;
 export const S_ALLOC_CACHE = 6;
-export const S_ALLOC_COUNT = 7; // slots allocated as of the last sweep or uncache (Go's allocCount)
+/** Remote-free bits set and not yet folded into the mark bits by the owner (counted for relisting). */
+export const S_REMOTE_FREED = 7;
 /** How many objects of the span the heap profiler sampled and still tracks; while non-zero, free leaves
  * its fast path for the span so the profiler can count the frees. */
 export const S_PROFILED = 8;
@@ -175,21 +182,18 @@ export const S_LIST = 10;
 export const S_FREED = 11;
 export const S_TINY_MASKS = 12; // uint16 index of the tiny masks (class 2), 0 otherwise
 export const S_STATE = 13;
-export const S_NEEDZERO = 14;
+/** Word index of the span's remote-free bitmap (frees by threads other than the owner; see mcentral.ts). */
+export const S_REMOTE_BITS = 14;
 export const S_DIV_EXACT = 15; // classToDivExact of its class: object index of an object start, for free
-// Words 16..23: what only slow paths (and a shared heap's free) read.
+// Words 16..23: what only slow paths read.
 export const S_SWEEPGEN = 16;
 export const S_NEXT = 17;
-/** Word index of the span's remote-free bitmap (frees by threads other than the owner; see mcentral.ts). */
-export const S_REMOTE_BITS = 18;
+export const S_NEEDZERO = 18;
 export const S_POOL = 19; // the fixalloc pool (size class) the record came from
 /** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
 export const S_GC_TYPES = 20;
-/** The P whose thread alone writes the span's mark bits (it holds the span, or filed it full, or keeps it
- * as a spare), -1 while mcentral has it. Only a shared heap's free tells owners from others. */
-export const S_OWNER = 21;
-/** Remote-free bits set and not yet folded into the mark bits by the owner (counted for relisting). */
-export const S_REMOTE_FREED = 22;
+export const S_NPAGES = 21;
+export const S_ALLOC_COUNT = 22; // slots allocated as of the last sweep or uncache (Go's allocCount)
 export const S_INBOX_NEXT = 23; // the next span in its owner's inbox
 /** Or-ed into S_SPANCLASS of a span of collected objects: negative, so malloc/free paths never take it. */
 export const GC_SPAN_TAG = 1 << 31;

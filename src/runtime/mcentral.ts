@@ -445,7 +445,7 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   const bit = 1 << (idx & 31);
   if (h.shared) {
     if (i32[s + S_OWNER] !== h.pid) return freeRemote(h, s, idx);
-    if ((i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0) return false;
+    if (i32[s + S_REMOTE_FREED] !== 0 && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0) return false;
   }
   i32[word] &= ~bit;
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;

@@ -182,6 +182,7 @@ export function reserveFreeSlots(h: HeapState, s: number): void {
  */
 export function foldRemoteFrees(h: HeapState, s: number): void {
   const i32 = h.i32;
+  if (i32[s + S_REMOTE_FREED] === 0) return; // bumped after its bit is set: a bit set now is folded next time
   const words = (i32[s + S_NELEMS]! + 31) >>> 5;
   const remote = i32[s + S_REMOTE_BITS]!;
   let folded = 0;
@@ -237,7 +238,7 @@ export function liveCount(h: HeapState, s: number): number {
   const i32 = h.i32;
   const words = (i32[s + S_NELEMS]! + 31) >>> 5;
   let live = 0;
-  if (h.shared) {
+  if (h.shared && i32[s + S_REMOTE_FREED] !== 0) {
     const remote = i32[s + S_REMOTE_BITS]!;
     for (let w = 0; w < words; w++) live += popcount(i32[s + S_MARK_BITS + 2 * w]! & ~i32[remote + w]!);
     return live;

@@ -46,6 +46,7 @@ import {
   P_ALLOC,
   P_ATTACHED,
   P_EPOCH,
+  P_INBOX,
   P_STATUS,
   SPAN_IN_USE,
   S_ALLOC_BITS,
@@ -62,6 +63,9 @@ import {
   S_NEEDZERO,
   S_NELEMS,
   S_NPAGES,
+  S_OWNER,
+  S_REMOTE_BITS,
+  S_REMOTE_FREED,
   S_PROFILED,
   S_SPANCLASS,
   S_STATE,
@@ -75,7 +79,7 @@ import {
   computeLayout,
 } from './layout.js';
 import { lock, threadCanBlock, unlock } from './lock.js';
-import { freeSlot, relist, relistThreshold } from './mcentral.js';
+import { drainInbox, freeSlot, releaseOwned, relist, relistThreshold } from './mcentral.js';
 import { isTinyBlock, nextFree, releaseAll, releaseTinyBlock, tinyAlloc, tinyFree, tinyUsableSize } from './mcache.js';
 import { allocSpan, freeSpan } from './mheap.js';
 import { type Backing, backingBuffer, createBacking, growBacking } from './memory.js';
@@ -289,6 +293,7 @@ export class Heap extends HeapState {
   /** Takes a free P for this thread. */
   private attachP(): void {
     const i32 = this.i32;
+    let attached = false;
     if (this.shared) lock(i32, H_P_LOCK, this.canBlock);
     try {
       for (let pid = 0; pid < this.maxP; pid++) {
@@ -299,10 +304,16 @@ export class Heap extends HeapState {
         i32[mc + P_STATUS] = P_ATTACHED;
         i32[mc + P_EPOCH]++;
         i32[H_ATTACHED_P]++;
-        return;
+        attached = true;
+        break;
       }
     } finally {
       if (this.shared) unlock(i32, H_P_LOCK);
+    }
+    if (attached) {
+      // Spans claimed for this P's inbox while its last thread was going away: owned by no one now.
+      if (this.shared && this.i32[this.mc + P_INBOX] !== 0) drainInbox(this);
+      return;
     }
     throw new HeapConfigError(`all ${this.maxP} Ps of this heap are attached (raise maxP, or detach/releaseP one)`);
   }
@@ -361,6 +372,7 @@ export class Heap extends HeapState {
   private releasePLocked(id: number): void {
     this.refreshViews();
     releaseAll(this);
+    if (this.shared) releaseOwned(this);
     const i32 = this.i32;
     if (this.shared) lock(i32, H_P_LOCK, this.canBlock);
     i32[this.pWord + id * MCACHE_WORDS + P_STATUS] = P_FREE;
@@ -499,9 +511,10 @@ export class Heap extends HeapState {
 
   /** Frees the object at p. free(0) and freeing a zero-size allocation do nothing. */
   free(p: number): void {
-    if (p >>> 0 === p && p >>> 13 < this.maxPages) {
+    const page = p >>> 13;
+    if (page < this.maxPages && p >>> 0 === p) {
       const i32 = this.i32;
-      const s = i32[this.spansWord + (p >>> 13)]!;
+      const s = i32[this.spansWord + page]!;
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
       if (s !== 0 && spc >= TINY_SPAN_CLASS && (i32[s + S_PROFILED] === 0 || this.notSampled(p, spc))) {
         const off = p - this.u32[s + S_BASE]!;
@@ -509,28 +522,45 @@ export class Heap extends HeapState {
         const bit = 1 << (idx & 31);
         const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
         // Live means: marked (bits past the last slot never are), and handed out. In the tiny class,
-        // only plain 16-byte objects (no tiny masks) take this path.
+        // only plain 16-byte objects (no tiny masks: the block's uint16 pair, read as one int32) take this path.
         if (
           idx * i32[s + S_ELEMSIZE]! === off &&
           (i32[at + 1]! & bit) !== 0 &&
-          ((i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!) &&
-          (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
-        ) {
-          // Out of line, so that this function stays small enough for V8 to inline into callers.
-          if (this.shared) return this.freeShared(p, s, idx);
-          // mcentral.freeSlot, inlined for the single-threaded heap.
-          i32[at + 1] &= ~bit;
-          this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
-          if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!))
-            relist(this, s);
-          return;
-        }
+          (idx < i32[s + S_FREEINDEX]! || (i32[at]! & bit) !== 0) &&
+          (spc !== TINY_SPAN_CLASS || i32[(i32[s + S_TINY_MASKS]! >>> 1) + idx] === 0)
+        )
+          return this.freeMarked(p, s, idx);
       }
     }
     this.freeSlow(p);
   }
 
-  /** free's fast path on a shared heap: the atomic clear in freeSlot decides between two threads freeing one slot. */
+  /**
+   * free's fast path once p is known to be a marked small object (mcentral.freeSlot, inlined): the
+   * owner's plain steps. Split from free so that each stays small enough for V8 to inline.
+   */
+  private freeMarked(p: number, s: number, idx: number): void {
+    const i32 = this.i32;
+    const bit = 1 << (idx & 31);
+    // On a shared heap, a span this P does not own takes the remote path (out of line), and so does a
+    // slot another thread freed already — looked up only while the span has remote frees not folded
+    // (counted after their bit is set), so a thread freeing its own objects reads no remote bitmap.
+    if (
+      this.shared &&
+      (i32[s + S_OWNER] !== this.pid ||
+        (i32[s + S_REMOTE_FREED] !== 0 && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0))
+    )
+      return this.freeShared(p, s, idx);
+    i32[s + S_MARK_BITS + 2 * (idx >>> 5)] &= ~bit;
+    this.f64[this.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
+    if (
+      i32[s + S_LIST] === LIST_FULL &&
+      ++i32[s + S_FREED] + i32[s + S_REMOTE_FREED]! >= relistThreshold(i32[s + S_NELEMS]!)
+    )
+      relist(this, s);
+  }
+
+  /** free on a shared heap, for a span this P does not own (mcentral.freeRemote), or a slot freed already. */
   private freeShared(p: number, s: number, idx: number): void {
     if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
   }

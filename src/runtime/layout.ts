@@ -12,7 +12,7 @@
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[68×4], tiny block)   │
+//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[68×4], inbox, tiny)  │
 //   │                 then the P's own float64 counters (allocs/frees per class, large, tiny)│
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ spans[maxPages] int32 per page: the span record owning the page, 0 if none (Go's      │
@@ -33,12 +33,16 @@
 //   span record, int32 words from `s` (its word index, which is also its id); records are 64-byte aligned (a multiple of 16 words, from a
 //   page-aligned pool chunk), so words 0..15 — all the fast paths read — are one cache line
 //   ┌────────┬─────────┬──────────┬──────────┬────────┬───────────┬────────────┬────────────┐
-//   │ 0 base │ 1 npages│ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 allocCount│
+//   │ 0 base │ 1 owner │ 2 spancls│ 3 elemsz │4 nelems│5 freeindex│6 allocCache│7 rfreed    │
 //   ├────────┴─────────┴──────────┴──────────┴────────┴───────────┴────────────┴────────────┤
 //   │ 8 nprofiled · 9 divMul · 10 list · 11 free slots since filed full · 12 tiny masks     │
-//   │ (uint16 index) · 13 state · 14 needzero · 15 divExact               ── cache line end │
-//   │ 16 sweepgen · 17 next (partial list) · 19 pool class · 20 gcTypes · 21 last cached by │
-//   │ (P) · 18, 22..23 unused                                                               │
+//   │ (uint16 index) · 13 state · 14 remote bitmap (word index) · 15 divExact               │
+//   │                                                                 ── cache line end     │
+//   │ 16 sweepgen · 17 next (partial list) · 18 needzero · 19 pool class · 20 gcTypes       │
+//   │ 21 npages · 22 allocCount · 23 next in the owner's inbox                              │
+//   │ owner: the P whose thread alone writes the mark bits, -1 = mcentral (mcentral.ts);    │
+//   │ rfreed: remote frees not yet folded into them. Both, and the remote bitmap's index,   │
+//   │ sit in the first line: a shared heap's free reads them.                               │
 //   │ A GC span (src/runtime/gc) has GC_SPAN_TAG or-ed into word 2, links its collector list │
 //   │ through word 17, and word 20 holds its object types: for a small scan span the uint16  │
 //   │ index of a type-id table at the span's end, for a large object its type id.           │
@@ -46,6 +50,9 @@
 //   │ bitmaps, interleaved so a slot's two words sit side by side (one address computation):│
 //   │   s+24+2w   allocBits word w: slot allocated as of the last sweep; bits past nelems = 1 │
 //   │   s+25+2w   gcmarkBits word w: slot holds a live object (cleared by free)              │
+//   ├───────────────────────────────────────────────────────────────────────────────────────┤
+//   │ remote bits s+24+2W+w (W bitmap words): freed by a thread that does not own the span, │
+//   │             not yet folded into gcmarkBits by the owner (0 on a single-thread heap)    │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ tiny masks  (class 2 only) per block: uint16 allocated sub-object starts, then uint16 │
 //   │             freed sub-object starts; bit k = the sub-object at byte k of the block    │
@@ -74,7 +81,8 @@
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, classToObjects } from './sizeclasses.js';
 
 export const MAGIC = 0x676f6d6d; // "gomm"
-export const LAYOUT_VERSION = 3; // 2: 64-byte aligned span records and Ps; 3: a spare span per P and class
+export const LAYOUT_VERSION = 4; // 2: 64-byte aligned span records and Ps; 3: spare spans per P and class;
+// 4: span owners, remote-free bitmaps and a P's inbox
 
 export const CHUNK_PAGES = 512; // pallocChunkPages: the page allocator's leaf, and the growth step
 export const CHUNK_BYTES = CHUNK_PAGES * PAGE_SIZE; // 4 MiB
@@ -133,7 +141,9 @@ export const P_ALLOC = 8; // [NUM_SPAN_CLASSES] cached span record per span clas
 export const SPARES_PER_CLASS = 4;
 /** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, oldest first, then 0s. */
 export const P_SPARE = P_ALLOC + NUM_SPAN_CLASSES;
-export const P_STATS_WORD = P_SPARE + NUM_SIZE_CLASSES * SPARES_PER_CLASS + 8; // float64 counters start here (8-byte aligned)
+/** Head of the P's inbox: spans it owns that other threads' frees made worth reusing (a stack linked through S_INBOX_NEXT). */
+export const P_INBOX = P_SPARE + NUM_SIZE_CLASSES * SPARES_PER_CLASS;
+export const P_STATS_WORD = P_INBOX + 8; // float64 counters start here (8-byte aligned)
 // float64 indices relative to the P's stats base
 export const PS_SMALL_ALLOC = 0; // [NUM_SIZE_CLASSES] objects credited to each class (Go's smallAllocCount)
 export const PS_SMALL_FREE = NUM_SIZE_CLASSES; // [..] objects freed per class (smallFreeCount)
@@ -153,13 +163,16 @@ export const P_ATTACHED = 1;
 // Words 0..15 are what malloc's and free's fast paths read: with records 64-byte aligned they are one
 // cache line, so a free of a random object touches that line and its bitmap word, not three lines.
 export const S_BASE = 0;
-export const S_NPAGES = 1;
+/** The P whose thread alone writes the span's mark bits (it holds the span, or filed it full, or keeps it
+ * as a spare), -1 while mcentral has it. Only a shared heap's free tells owners from others. */
+export const S_OWNER = 1;
 export const S_SPANCLASS = 2;
 export const S_ELEMSIZE = 3;
 export const S_NELEMS = 4;
 export const S_FREEINDEX = 5;
 export const S_ALLOC_CACHE = 6;
-export const S_ALLOC_COUNT = 7; // slots allocated as of the last sweep or uncache (Go's allocCount)
+/** Remote-free bits set and not yet folded into the mark bits by the owner (counted for relisting). */
+export const S_REMOTE_FREED = 7;
 /** How many objects of the span the heap profiler sampled and still tracks; while non-zero, free leaves
  * its fast path for the span so the profiler can count the frees. */
 export const S_PROFILED = 8;
@@ -169,15 +182,19 @@ export const S_LIST = 10;
 export const S_FREED = 11;
 export const S_TINY_MASKS = 12; // uint16 index of the tiny masks (class 2), 0 otherwise
 export const S_STATE = 13;
-export const S_NEEDZERO = 14;
+/** Word index of the span's remote-free bitmap (frees by threads other than the owner; see mcentral.ts). */
+export const S_REMOTE_BITS = 14;
 export const S_DIV_EXACT = 15; // classToDivExact of its class: object index of an object start, for free
 // Words 16..23: what only slow paths read.
 export const S_SWEEPGEN = 16;
 export const S_NEXT = 17;
+export const S_NEEDZERO = 18;
 export const S_POOL = 19; // the fixalloc pool (size class) the record came from
 /** GC spans: uint16 index of the per-slot type-id table (small scan span) or the type id (large). */
 export const S_GC_TYPES = 20;
-export const S_CACHED_BY = 21; // the P that cached it last (holding it while S_LIST is LIST_CACHED), -1 if none yet
+export const S_NPAGES = 21;
+export const S_ALLOC_COUNT = 22; // slots allocated as of the last sweep or uncache (Go's allocCount)
+export const S_INBOX_NEXT = 23; // the next span in its owner's inbox
 /** Or-ed into S_SPANCLASS of a span of collected objects: negative, so malloc/free paths never take it. */
 export const GC_SPAN_TAG = 1 << 31;
 export const SPAN_HEADER_WORDS = 24;
@@ -261,6 +278,7 @@ export const LIST_PARTIAL = 1;
 export const LIST_FULL = 2;
 export const LIST_CACHED = 3;
 export const LIST_SPARE = 4; // in the P_SPARE slot of the P whose frees relisted it
+export const LIST_INBOX = 5; // in its owner's inbox: another thread's frees relisted it
 
 /** int32 words of one allocBits or gcmarkBits bitmap for a class (0 = large: one object). */
 export function bitmapWords(sizeClass: number): number {
@@ -271,7 +289,7 @@ export function bitmapWords(sizeClass: number): number {
 /** Words of a span record of a class, bitmaps and tiny masks included. */
 export function spanRecordWords(sizeClass: number): number {
   const tinyMasks = sizeClass === 2 ? classToObjects[2]! : 0; // two uint16 per block = one word
-  return (SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass) + tinyMasks + 15) & ~15; // 64-byte aligned
+  return (SPAN_HEADER_WORDS + 3 * bitmapWords(sizeClass) + tinyMasks + 15) & ~15; // 64-byte aligned
 }
 
 /** Where each region starts, for a heap sized for maxPages pages and maxP Ps. */

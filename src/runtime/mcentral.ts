@@ -2,8 +2,8 @@
 // waiting for a sweep) in a FIFO list, and full ones — behind one lock per class — plus each P's few
 // spare spans of the class.
 //
-// Only the partial list is linked (through S_NEXT, oldest first). Nothing ever walks the full spans: a
-// free finds its own span, and once a quarter of it is free (relistThreshold), relist moves it off the
+// Only the partial list is linked (through S_NEXT, oldest first). Only a P going away looks for full
+// spans (its own, in the spans table); otherwise a free finds its own span, and once a quarter of it is free (relistThreshold), relist moves it off the
 // full set. So a full span is just marked (S_LIST), and filing or unfiling one touches no other span's
 // record and takes no lock. A span a P gives back is filed by the same rule: full while fewer than a
 // quarter of its slots are free, with those counted toward its relist.
@@ -21,8 +21,21 @@
 // the span last, the span becomes that P's spare instead: its next refills of the class take it with no
 // lock, and what one thread allocates and frees stays on its own core. Two threads churning one shared
 // heap took 0.2 class-lock holds per step each before, 0.04 with four spares. A P's spares go back to the
-// lists when it detaches or is released, and its empty ones back to mheap before the heap grows; the
-// spans a P frees for another (producer and consumer) still go through the lists, so no P hoards them.
+// lists when it detaches or is released, and its empty ones back to mheap before the heap grows.
+//
+// Owners (S_OWNER; not Go's, whose frees all happen in its sweeper). On a shared heap a span's mark
+// bits have a single writer: the P that holds the span, filed it full, or keeps it as a spare — the P
+// whose thread allocated its objects. Its frees of them are plain reads and writes, like a single-thread
+// heap's. Any other thread's free (freeRemote) sets the slot's remote bit with one atomic or and bumps
+// S_REMOTE_FREED; the owner folds those bits into the mark bits when it next counts or sweeps the span.
+// Ownership changes hands only through mcentral's lists, under the class lock: pushPartial gives it up,
+// a P taking a span from the list (or a fresh one from mheap) takes it. So a full span stays with its
+// owner, and when other threads' frees make it worth reusing, the one that tips it over claims it
+// (FULL → INBOX, one compare-exchange) and pushes it on its owner's inbox (P_INBOX, a lock-free stack):
+// the owner's next refill takes it, as a spare or onto the partial list. A P that goes away gives up
+// every span it owns (releaseOwned). The point is cost: V8 (Node 20) compiles no Atomics call inline
+// (~120 machine instructions each), and a thread that frees what it allocated — the usual case — now
+// makes none; freeing for another thread (producer and consumer) makes three.
 //
 // Go keeps swept and unswept sets and flips their roles each GC cycle. Here an explicit free can happen
 // at any time, so instead a span is always swept when a P takes it; sweeping is a copy of a few bitmap
@@ -35,6 +48,7 @@ import {
   LIST_NONE,
   LIST_PARTIAL,
   LIST_SPARE,
+  MCACHE_WORDS,
   MCENTRAL_WORDS,
   MC_LOCK,
   MC_NPARTIAL,
@@ -46,21 +60,32 @@ import {
   P_SPARE,
   SPARES_PER_CLASS,
   S_ALLOC_COUNT,
-  S_CACHED_BY,
+  GC_SPAN_TAG,
+  H_MAPPED_PAGES,
+  LIST_INBOX,
+  P_INBOX,
+  SPAN_IN_USE,
+  S_BASE,
   S_FREED,
   S_FREEINDEX,
+  S_INBOX_NEXT,
   S_LIST,
   S_MARK_BITS,
   S_NPAGES,
   S_NELEMS,
   S_NEXT,
+  S_OWNER,
+  S_REMOTE_BITS,
+  S_REMOTE_FREED,
   S_SPANCLASS,
+  S_STATE,
   S_SWEEPGEN,
 } from './layout.js';
 import { lock, unlock } from './lock.js';
 import { allocSpan, freeSpan } from './mheap.js';
 import {
   allocatedSinceCache,
+  foldRemoteFrees,
   handedOutOfUsedUp,
   liveCount,
   reserveFreeSlots,
@@ -68,7 +93,6 @@ import {
   sweepAndReserve,
   unreserveFreeSlots,
 } from './mspan.js';
-import { popcount } from './pagealloc.js';
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
@@ -118,9 +142,10 @@ function unlockCentral(h: HeapState, c: number): void {
   if (h.shared) unlock(h.i32, c + MC_LOCK);
 }
 
-/** Appends span s to the partial list. */
+/** Appends span s to the partial list; mcentral owns it now (its owner, if any, gave it up). */
 function pushPartial(h: HeapState, c: number, s: number): void {
   const i32 = h.i32;
+  i32[s + S_OWNER] = -1;
   const last = i32[c + MC_PARTIAL_TAIL]!;
   i32[s + S_NEXT] = 0;
   if (last === 0) i32[c + MC_PARTIAL_HEAD] = s;
@@ -157,6 +182,7 @@ export function cacheSpan(h: HeapState, spanclass: number, old: number): number 
   const started = h.trace !== null ? h.trace.now() : 0;
   h.refreshViews(); // the span may lie in memory another thread added
   if (old !== 0) fileSpan(h, old, countUncached(h, old));
+  if (h.i32[h.mc + P_INBOX] !== 0) drainInbox(h);
   let s = takeSpare(h, spanclass);
   if (s === 0) {
     const c = central(h, spanclass);
@@ -210,7 +236,7 @@ function freeSpareSlot(h: HeapState, spanclass: number): number {
 
 function markCached(h: HeapState, s: number): void {
   h.i32[s + S_LIST] = LIST_CACHED;
-  h.i32[s + S_CACHED_BY] = h.pid;
+  h.i32[s + S_OWNER] = h.pid;
 }
 
 /** Credits the P with what it allocated from cached span s and drops its unused reservations; returns the objects s holds. */
@@ -219,9 +245,11 @@ function countUncached(h: HeapState, s: number): number {
   const nelems = i32[s + S_NELEMS]!;
   let allocated: number;
   let live: number;
-  if (!h.shared && i32[s + S_FREEINDEX] === nelems) {
+  if (h.shared) foldRemoteFrees(h, s);
+  if (i32[s + S_FREEINDEX] === nelems) {
     // Used up, the usual case on a refill: none of its slots is still reserved, so one pass (the live
-    // count) does instead of two.
+    // count) does instead of two. On a shared heap too: other threads' frees only clear mark bits,
+    // and the handed-out count comes from the alloc bits, which only this P writes.
     allocated = handedOutOfUsedUp(h, s);
     live = liveCount(h, s);
   } else {
@@ -247,15 +275,13 @@ function fileSpan(h: HeapState, s: number, live: number): void {
 }
 
 /**
- * Marks span s full with `free` of its slots already free. No lock: full spans are not linked.
+ * Marks span s full with `free` of its slots already free (by its owner's count, other threads' frees
+ * folded). No lock: full spans are not linked. The owner keeps it: its own frees stay plain.
  *
- * On a shared heap a free on another thread may have come between the count and the marking and seen
- * the span still cached, so not counted itself. The handshake with freeSlot: after publishing "full",
- * every mark word is read again with a read-modify-write (an or of 0). A free's clear of a word is a
- * read-modify-write too, so on each word one of the two comes first: either the clear is first and its
- * free is counted here, or the clear reads our write, which orders its later (plain) read of S_LIST
- * after our store of "full", and the free counts itself. One Atomics call per mark word here saves one
- * per free (the free's read of S_LIST need not be atomic).
+ * On a shared heap another thread's free may come between the count and the marking and see the span
+ * still cached, so not relist it. The handshake with freeRemote: here "full" is stored, then the remote
+ * count loaded; there the remote count is bumped, then the list state loaded — all sequentially
+ * consistent, so at least one of the two sees the other and relists if the span has enough free slots.
  */
 function fileFull(h: HeapState, s: number, free: number): void {
   const i32 = h.i32;
@@ -265,11 +291,7 @@ function fileFull(h: HeapState, s: number, free: number): void {
     return;
   }
   Atomics.store(i32, s + S_LIST, LIST_FULL);
-  const nelems = i32[s + S_NELEMS]!;
-  const words = (nelems + 31) >>> 5;
-  let live = 0;
-  for (let w = 0; w < words; w++) live += popcount(Atomics.or(i32, s + S_MARK_BITS + 2 * w, 0));
-  if (nelems - live >= relistThreshold(nelems)) relist(h, s);
+  if (free + Atomics.load(i32, s + S_REMOTE_FREED) >= relistThreshold(i32[s + S_NELEMS]!)) relist(h, s);
 }
 
 /** Puts span s (not full, no P holding it) on its class's partial list, or back to mheap if it holds nothing and its class keeps enough empty spans. */
@@ -311,7 +333,7 @@ export function resweepCachedSpan(h: HeapState, s: number): boolean {
 export function relist(h: HeapState, s: number): void {
   const i32 = h.i32;
   const nelems = i32[s + S_NELEMS]!;
-  const spare = i32[s + S_CACHED_BY] === h.pid ? freeSpareSlot(h, i32[s + S_SPANCLASS]!) : -1;
+  const spare = i32[s + S_OWNER] === h.pid ? freeSpareSlot(h, i32[s + S_SPANCLASS]!) : -1;
   if (!claimFull(h, s, spare >= 0 ? LIST_SPARE : LIST_NONE)) return;
   // Without other threads the count is exact: S_FREED holds the free slots the span was filed with
   // plus every free since. Only an answer of "empty", which may free the span, is checked.
@@ -411,32 +433,126 @@ function reclaimSpares(h: HeapState): number {
 /**
  * Frees slot idx of small-object span s, already validated as live: clears its mark bit (Go's
  * definition of an object the sweeper will reclaim), counts the free, and re-files the span if it was
- * full. Returns false if another thread freed the same slot first. (Heap.free inlines the same steps.)
+ * full. Returns false if the slot was freed already (on a shared heap: by another thread, first).
+ * (Heap.free inlines the same steps.)
  *
- * On a shared heap the clear is atomic (Atomics.and), which decides between two threads freeing one
- * slot and is this side of the handshake with fileFull: a clear that comes after fileFull's
- * read-modify-write of the same word reads from it, which orders the plain read of S_LIST after
- * fileFull's store of "full" on every CPU (a read-modify-write reads with acquire ordering). S_FREED, a
- * heuristic count, is bumped plainly: two frees racing on one span can lose an increment, which only
- * delays the relist by a free. Atomics calls cost 10–20 ns each in V8 (see mspan.ts), so one per free
- * instead of two.
+ * On a shared heap only the span's owner clears mark bits, plainly; any other thread's free goes
+ * through freeRemote.
  */
 export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   const i32 = h.i32;
   const word = s + S_MARK_BITS + 2 * (idx >>> 5);
   const bit = 1 << (idx & 31);
-  let list: number;
-  if (h.clearMarkLoadList !== null) {
-    list = h.clearMarkLoadList(word << 2, bit, (s + S_LIST) << 2); // the same two steps, one wasm call
-    if (list === -1) return false;
-  } else if (h.shared) {
-    if ((Atomics.and(i32, word, ~bit) & bit) === 0) return false;
-    list = i32[s + S_LIST]!; // after the clear: see fileFull
-  } else {
-    i32[word] &= ~bit;
-    list = i32[s + S_LIST]!;
+  if (h.shared) {
+    if (i32[s + S_OWNER] !== h.pid) return freeRemote(h, s, idx);
+    if (i32[s + S_REMOTE_FREED] !== 0 && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0) return false;
   }
+  i32[word] &= ~bit;
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
-  if (list === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!)) relist(h, s);
+  if (
+    i32[s + S_LIST] === LIST_FULL &&
+    ++i32[s + S_FREED] + i32[s + S_REMOTE_FREED]! >= relistThreshold(i32[s + S_NELEMS]!)
+  )
+    relist(h, s);
   return true;
+}
+
+/**
+ * A free of slot idx of span s by a thread that does not own s (another P holds it or filed it full,
+ * or mcentral has it): sets the slot's remote bit, which decides between two threads freeing one
+ * slot, and counts it. If that makes a full span worth reusing, the span goes to its owner's inbox
+ * (only the owner may write its mark bits), or, with no owner, onto the partial list. Returns false if
+ * the slot was freed already. Three Atomics calls: the cost of freeing what another thread allocated.
+ */
+export function freeRemote(h: HeapState, s: number, idx: number): boolean {
+  const i32 = h.i32;
+  const bit = 1 << (idx & 31);
+  if ((Atomics.or(i32, i32[s + S_REMOTE_BITS]! + (idx >>> 5), bit) & bit) !== 0) return false;
+  h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
+  const remote = Atomics.add(i32, s + S_REMOTE_FREED, 1) + 1;
+  // After the bump, load the state: see fileFull for the other half of the handshake.
+  if (
+    Atomics.load(i32, s + S_LIST) === LIST_FULL &&
+    remote + i32[s + S_FREED]! >= relistThreshold(i32[s + S_NELEMS]!) &&
+    claimFull(h, s, LIST_INBOX)
+  ) {
+    const owner = Atomics.load(i32, s + S_OWNER);
+    if (owner >= 0) pushInbox(h, owner, s);
+    else {
+      i32[s + S_LIST] = LIST_NONE;
+      listPartial(h, s, liveCount(h, s));
+    }
+  }
+  return true;
+}
+
+/** The inbox head word of P `pid`. */
+function inboxOf(h: HeapState, pid: number): number {
+  return h.pWord + pid * MCACHE_WORDS + P_INBOX;
+}
+
+/** Pushes span s (claimed: LIST_INBOX) on P owner's inbox, a lock-free stack only its owner empties. */
+function pushInbox(h: HeapState, owner: number, s: number): void {
+  const i32 = h.i32;
+  const head = inboxOf(h, owner);
+  for (;;) {
+    const first = Atomics.load(i32, head);
+    i32[s + S_INBOX_NEXT] = first;
+    if (Atomics.compareExchange(i32, head, first, s) === first) return;
+  }
+}
+
+/**
+ * Takes every span other threads' frees put in this P's inbox and files it as relist would: a spare
+ * if it has a slot for one, else the partial list (or mheap when empty). A span this P no longer owns
+ * (pushed after its previous thread detached) just goes to the lists.
+ */
+export function drainInbox(h: HeapState): void {
+  const i32 = h.i32;
+  let s = Atomics.exchange(i32, h.mc + P_INBOX, 0);
+  while (s !== 0) {
+    const next = i32[s + S_INBOX_NEXT]!;
+    i32[s + S_INBOX_NEXT] = 0;
+    const owned = i32[s + S_OWNER] === h.pid;
+    if (owned) foldRemoteFrees(h, s);
+    const spare = owned ? freeSpareSlot(h, i32[s + S_SPANCLASS]!) : -1;
+    const live = liveCount(h, s);
+    if (live === i32[s + S_NELEMS] && owned) {
+      fileFull(h, s, 0); // its free slots were reused before it arrived here
+    } else if (spare >= 0) {
+      i32[s + S_LIST] = LIST_SPARE;
+      i32[spare] = s;
+    } else {
+      i32[s + S_LIST] = LIST_NONE;
+      listPartial(h, s, live);
+    }
+    s = next;
+  }
+}
+
+/**
+ * When a P goes away: gives up every span it still owns — the full ones (its cached spans and spares
+ * went back first) — scanning the spans table, since full spans are not linked anywhere. A span with
+ * enough free slots goes to the partial list now; the others stay full with no owner, and the free
+ * that makes one worth reusing lists it. Then empties the inbox. (A span another thread claims for this
+ * P's inbox as the P goes away may be pushed after this: the next thread to attach as this P lists it.)
+ */
+export function releaseOwned(h: HeapState): void {
+  h.refreshViews();
+  const mapped = h.i32[H_MAPPED_PAGES]!;
+  for (let page = 0; page < mapped; page++) {
+    const i32 = h.i32;
+    const s = i32[h.spansWord + page]!;
+    if (s === 0 || h.u32[s + S_BASE]! >>> 13 !== page || i32[s + S_STATE] !== SPAN_IN_USE) continue;
+    const spanclass = i32[s + S_SPANCLASS]!;
+    if (spanclass < 2 || (spanclass & GC_SPAN_TAG) !== 0 || i32[s + S_OWNER] !== h.pid) continue;
+    foldRemoteFrees(h, s);
+    const nelems = i32[s + S_NELEMS]!;
+    const live = liveCount(h, s);
+    // Its free slots, now all in the mark bits, are what a later remote free adds to (freeRemote).
+    i32[s + S_FREED] = nelems - live;
+    Atomics.store(i32, s + S_OWNER, -1);
+    if (nelems - live >= relistThreshold(nelems) && claimFull(h, s, LIST_NONE)) listPartial(h, s, live);
+  }
+  if (h.i32[h.mc + P_INBOX] !== 0) drainInbox(h);
 }

@@ -31,7 +31,8 @@ import {
   SPAN_HEADER_WORDS,
   SPAN_IN_USE,
   S_BASE,
-  S_CACHED_BY,
+  S_OWNER,
+  S_REMOTE_BITS,
   S_DIVMUL,
   S_DIV_EXACT,
   S_ELEMSIZE,
@@ -252,7 +253,7 @@ function initSpan(h: HeapState, s: number, page: number, npages: number, spancla
   const i32 = h.i32;
   const sizeClass = spanclass >>> 1;
   const words = spanRecordWords(sizeClass);
-  i32.fill(0, s, s + words); // header, both bitmaps, tiny masks
+  i32.fill(0, s, s + words); // header, bitmaps, tiny masks
   h.u32[s + S_BASE] = page * PAGE_SIZE;
   i32[s + S_NPAGES] = npages;
   i32[s + S_SPANCLASS] = spanclass;
@@ -261,13 +262,15 @@ function initSpan(h: HeapState, s: number, page: number, npages: number, spancla
   i32[s + S_SWEEPGEN] = i32[H_SWEEPGEN]!;
   i32[s + S_LIST] = LIST_NONE;
   i32[s + S_NEEDZERO] = needzero;
-  i32[s + S_CACHED_BY] = -1;
+  i32[s + S_OWNER] = -1;
   i32[s + S_PROFILED] = 0;
   h.u32[s + S_DIVMUL] = classToDivMul[sizeClass]!;
   i32[s + S_DIV_EXACT] = classToDivExact[sizeClass]!;
   i32[s + S_POOL] = sizeClass;
   initBitmaps(h, s);
-  i32[s + S_TINY_MASKS] = sizeClass === TINY_SIZE_CLASS ? (s + SPAN_HEADER_WORDS + 2 * bitmapWords(sizeClass)) * 2 : 0;
+  const bitmaps = bitmapWords(sizeClass);
+  i32[s + S_REMOTE_BITS] = s + SPAN_HEADER_WORDS + 2 * bitmaps;
+  i32[s + S_TINY_MASKS] = sizeClass === TINY_SIZE_CLASS ? (s + SPAN_HEADER_WORDS + 3 * bitmaps) * 2 : 0;
   i32[s + S_NEXT] = 0;
   // Publication last, as Go sets the span state last: the spans table is how pointers find it.
   i32[s + S_STATE] = SPAN_IN_USE;

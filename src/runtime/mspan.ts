@@ -18,14 +18,14 @@
 // allocCache is a 32-bit window of the inverted alloc bits starting at slot `freeindex` and ending at
 // the next multiple of 32, where the slow path (nextFreeIndex) loads the next window.
 //
-// On a shared heap, other threads only ever *clear* mark bits (their frees), so the owner's reads of
-// mark words are plain loads: an aligned Int32Array read never tears, and a value read a moment too
-// early can only count a just-freed object as live — the safe side, caught up at the next sweep. Only
-// writes that could undo another thread's clear (reserving, unreserving) are atomic read-modify-writes,
-// and where the order matters (mcentral's fileFull/freeSlot handshake) the mark words are read with
-// read-modify-writes on both sides.
-// That matters because V8 (Node 20) compiles no Atomics operation inline: each one, even
-// Atomics.load, is a call of 10–20 ns here, against 1–2 ns for a plain access (bench/atomics.mjs).
+// On a shared heap a small span's mark bits have one writer, the P that owns the span (S_OWNER; see
+// mcentral.ts): its frees, sweeps and reservations are plain reads and writes. Any other thread's free
+// sets the slot's bit in a third bitmap, the remote bits, with an atomic or; the owner folds them into
+// the mark bits (an atomic exchange per non-zero word) whenever it counts or sweeps the span. So a slot
+// is free if its mark bit is clear or its remote bit is set. This matters because V8 (Node 20)
+// compiles no Atomics operation inline: each one, even Atomics.load, is a builtin call of ~120 machine
+// instructions (10–20 ns) against a few for a plain access, and a thread freeing what it allocated —
+// the common case — now makes none.
 
 import {
   S_ALLOC_BITS,
@@ -35,6 +35,8 @@ import {
   S_MARK_BITS,
   S_NEEDZERO,
   S_NELEMS,
+  S_REMOTE_BITS,
+  S_REMOTE_FREED,
 } from './layout.js';
 import { popcount } from './pagealloc.js';
 import type { HeapState } from './state.js';
@@ -96,16 +98,14 @@ export function sweepSpan(h: HeapState, s: number): void {
   const words = (nelems + 31) >>> 5;
   let count = 0;
   for (let w = 0; w < words; w++) {
-    // Another thread may be clearing mark bits as we copy: a bit it clears after our read is a free
-    // slot the next sweep finds (see the file comment on plain reads).
     const m = i32[s + S_MARK_BITS + 2 * w]!;
     i32[s + S_ALLOC_BITS + 2 * w] = m | padding(w, nelems);
     count += popcount(m);
   }
   i32[s + S_ALLOC_COUNT] = count;
   i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;
-  // Last, once the alloc bits hold every live object: a concurrent free checks "alloc bit set or
-  // below freeindex", and one of the two holds throughout.
+  // Last, once the alloc bits hold every live object: a concurrent free on another thread checks
+  // "below freeindex, else alloc bit set" in that order, so it sees the new alloc bits if it sees 0.
   if (h.shared) Atomics.store(i32, s + S_FREEINDEX, 0);
   else i32[s + S_FREEINDEX] = 0;
   i32[s + S_NEEDZERO] = 1; // freed slots may hold old data (Go sets it only if the sweep freed any)
@@ -117,20 +117,21 @@ export function sweepSpan(h: HeapState, s: number): void {
  * reserved for the P again. Returns how many objects the P had handed out from the span since it was
  * cached or last swept (for the P's counters), or -1, changing nothing, when too few were freed.
  * Without other threads it is two passes over the bitmaps (count, then sweepAndReserve) instead of
- * four, which is what makes a span of one or two objects cheap to reuse.
+ * four, which is what makes a span of one or two objects cheap to reuse; on a shared heap three.
  */
 export function resweepExhausted(h: HeapState, s: number, minFree: number): number {
   const nelems = h.i32[s + S_NELEMS]!;
   if (nelems - liveCount(h, s) < minFree) return -1;
-  const handedOut = h.shared ? allocatedSinceCache(h, s) : handedOutOfUsedUp(h, s);
+  const handedOut = handedOutOfUsedUp(h, s);
   sweepAndReserve(h, s);
   return handedOut;
 }
 
 /**
  * Objects handed out from span s since it was cached or last swept, when s is used up (freeindex =
- * nelems) and no other thread can touch its bitmaps: every slot free at the last sweep has been handed
- * out, so it is nelems − allocCount, with no pass over the bitmaps (allocatedSinceCache counts them).
+ * nelems): every slot free at the last sweep has been handed out, so it is nelems − allocCount, with
+ * no pass over the bitmaps (allocatedSinceCache counts them). Other threads cannot change it: the
+ * count and the alloc bits are written only by the P holding the span, at its sweep.
  */
 export function handedOutOfUsedUp(h: HeapState, s: number): number {
   return h.i32[s + S_NELEMS]! - h.i32[s + S_ALLOC_COUNT]!;
@@ -139,12 +140,13 @@ export function handedOutOfUsedUp(h: HeapState, s: number): number {
 /**
  * sweepSpan then reserveFreeSlots: the live slots become the allocated ones, and every free slot is
  * marked, reserved for the P about to use the span. Without other threads it is one pass, after which
- * every slot is marked. On a shared heap it is the two steps in that order: other threads' frees check
- * "alloc bit set or below freeindex", so the sweep must be complete, freeindex back at 0, before any
- * free slot is reserved.
+ * every slot is marked. On a shared heap the owner first folds other threads' frees into the mark bits,
+ * then does the two steps in that order: other threads' frees check "below freeindex, else alloc bit
+ * set", so the sweep must be complete, freeindex back at 0, before any free slot looks marked.
  */
 export function sweepAndReserve(h: HeapState, s: number): void {
   if (h.shared) {
+    foldRemoteFrees(h, s);
     sweepSpan(h, s);
     reserveFreeSlots(h, s);
     return;
@@ -167,16 +169,30 @@ export function sweepAndReserve(h: HeapState, s: number): void {
   i32[s + S_NEEDZERO] = 1;
 }
 
-/** Sets the mark bit of every free slot: they now belong to the P caching the span. */
+/** Sets the mark bit of every free slot: they now belong to the P caching (and owning) the span. */
 export function reserveFreeSlots(h: HeapState, s: number): void {
   const i32 = h.i32;
   const words = (i32[s + S_NELEMS]! + 31) >>> 5;
+  for (let w = 0; w < words; w++) i32[s + S_MARK_BITS + 2 * w] |= ~i32[s + S_ALLOC_BITS + 2 * w]!;
+}
+
+/**
+ * The owner of span s takes other threads' frees into its mark bits (a shared heap's remote bits; see
+ * the file comment). A word read as 0 costs no atomic step: a bit set just after is folded next time.
+ */
+export function foldRemoteFrees(h: HeapState, s: number): void {
+  const i32 = h.i32;
+  if (i32[s + S_REMOTE_FREED] === 0) return; // bumped after its bit is set: a bit set now is folded next time
+  const words = (i32[s + S_NELEMS]! + 31) >>> 5;
+  const remote = i32[s + S_REMOTE_BITS]!;
+  let folded = 0;
   for (let w = 0; w < words; w++) {
-    const free = ~i32[s + S_ALLOC_BITS + 2 * w]!;
-    if (free === 0) continue;
-    if (h.shared) Atomics.or(i32, s + S_MARK_BITS + 2 * w, free);
-    else i32[s + S_MARK_BITS + 2 * w] |= free;
+    if (i32[remote + w] === 0) continue;
+    const freed = Atomics.exchange(i32, remote + w, 0);
+    i32[s + S_MARK_BITS + 2 * w] &= ~freed;
+    folded += popcount(freed);
   }
+  if (folded !== 0) Atomics.sub(i32, s + S_REMOTE_FREED, folded);
 }
 
 /**
@@ -193,10 +209,7 @@ export function unreserveFreeSlots(h: HeapState, s: number): number {
     if (w >= freeindex >>> 5) {
       let mask = ~i32[s + S_ALLOC_BITS + 2 * w]!;
       if (w === freeindex >>> 5) mask &= -1 << (freeindex & 31);
-      if (mask !== 0) {
-        if (h.shared) Atomics.and(i32, at, ~mask);
-        else i32[at] &= ~mask;
-      }
+      if (mask !== 0) i32[at] &= ~mask;
     }
     live += popcount(i32[at]!);
   }
@@ -216,22 +229,30 @@ export function allocatedSinceCache(h: HeapState, s: number): number {
   return n;
 }
 
-/** How many objects span s holds (set mark bits; reserved slots count while it is cached). */
+/**
+ * How many objects span s holds (set mark bits; reserved slots count while it is cached). On a shared
+ * heap, less the remote frees not yet folded; a remote free landing during the count may or may not be
+ * seen, so a concurrent count can be one high per such free — the safe side for "is it empty?".
+ */
 export function liveCount(h: HeapState, s: number): number {
   const i32 = h.i32;
   const words = (i32[s + S_NELEMS]! + 31) >>> 5;
   let live = 0;
-  for (let w = 0; w < words; w++) {
-    live += popcount(i32[s + S_MARK_BITS + 2 * w]!);
+  if (h.shared && i32[s + S_REMOTE_FREED] !== 0) {
+    const remote = i32[s + S_REMOTE_BITS]!;
+    for (let w = 0; w < words; w++) live += popcount(i32[s + S_MARK_BITS + 2 * w]! & ~i32[remote + w]!);
+    return live;
   }
+  for (let w = 0; w < words; w++) live += popcount(i32[s + S_MARK_BITS + 2 * w]!);
   return live;
 }
 
-/** Whether slot idx holds a live object: marked, and really handed out. */
+/** Whether slot idx holds a live object: marked and not freed by another thread, and really handed out. */
 export function slotIsLive(h: HeapState, s: number, idx: number): boolean {
   const i32 = h.i32;
   const bit = 1 << (idx & 31);
   const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
   if ((i32[at + 1]! & bit) === 0) return false;
-  return (i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!;
+  if (h.shared && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0) return false;
+  return idx < i32[s + S_FREEINDEX]! || (i32[at]! & bit) !== 0;
 }

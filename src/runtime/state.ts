@@ -3,7 +3,6 @@
 // rebuild this object from the buffer alone, which is what attaching a Worker does.
 
 import { type Backing, backingBuffer } from './memory.js';
-import { type ClearMarkLoadList, wasmClearMarkLoadList } from './wasmfree.js';
 import { H_DEAD_MCACHE, H_MAPPED_PAGES, PAGE_SIZE, type Layout, MCACHE_WORDS, P_STATS_WORD } from './layout.js';
 
 /**
@@ -54,13 +53,10 @@ export class HeapState {
   pid = -1;
   mc = 0;
   ps = 0;
-  /** On a heap in a shared WebAssembly.Memory: a shared free's clear and list read in one call (wasmfree.ts). */
-  readonly clearMarkLoadList: ClearMarkLoadList | null;
 
   constructor(backing: Backing, layout: Layout, shared: boolean) {
     this.backing = backing;
     this.shared = shared;
-    this.clearMarkLoadList = shared && backing.kind === 'wasm' ? wasmClearMarkLoadList(backing.memory) : null;
     this.maxPages = layout.maxPages;
     this.maxP = layout.maxP;
     this.metaPages = layout.metaPages;

@@ -27,8 +27,8 @@ function openGate(gate: Int32Array, workers: number): void {
 }
 
 describe('one heap, many threads', () => {
-  // Twice: in a growable SharedArrayBuffer (frees use Atomics) and in a shared WebAssembly.Memory (a
-  // free's atomic steps are one wasm call, wasmfree.ts) — the producer/consumer pair frees across threads.
+  // Twice: in a growable SharedArrayBuffer and in a shared WebAssembly.Memory — the producer/consumer
+  // pair frees across threads (remote frees, mcentral.freeRemote).
   it.each(['SharedArrayBuffer', 'WebAssembly.Memory'])(
     '3 churning Workers, a producer/consumer pair and the main thread share a heap (%s) without losing a byte',
     async (backing) => {
@@ -202,7 +202,7 @@ describe('one heap, many threads', () => {
     const r = [a.malloc(size), a.malloc(size)];
     expect(r.sort()).toEqual([s1[0]!, s1[1]!].sort());
 
-    // The other P's frees in a span a filled put it on the central list, where a's refill finds it.
+    // The other P's frees in a span a filled send it back to a (its owner's inbox): a's refill takes it.
     heap.free(s2[0]!);
     heap.free(s2[1]!);
     expect([s2[0], s2[1]]).toContain(a.malloc(size));
@@ -256,19 +256,69 @@ describe('one heap, many threads', () => {
     await w.worker.terminate();
   }, 60_000);
 
-  it('on a shared wasm memory a free is one WebAssembly call, and a double free still throws and changes nothing', () => {
-    const memory = new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true });
-    const heap = new Heap({ memory, maxBytes: 64 << 20, memProfileRate: 0 });
-    expect(typeof (heap as unknown as { clearMarkLoadList: unknown }).clearMarkLoadList).toBe('function');
-    const ps = Array.from({ length: 3000 }, (_, i) => heap.malloc(16 + (i % 200)));
-    for (let i = 0; i < ps.length; i += 2) heap.free(ps[i]!);
-    const bytes = () => Buffer.from(new Uint8Array(heap.buffer)).toString('base64');
-    const before = bytes();
-    expect(() => heap.free(ps[10]!)).toThrow(InvalidPointerError);
-    expect(bytes() === before).toBe(true);
-    for (let i = 1; i < ps.length; i += 2) heap.free(ps[i]!);
-    expect(heap.readMemStats().HeapObjects).toBe(0);
-  });
+  it.each(['SharedArrayBuffer', 'WebAssembly.Memory'])(
+    "span owners (%s): a double free is caught whoever frees, other threads' frees send a full span back to its owner, detach gives owned spans up",
+    (backing) => {
+      const heap =
+        backing === 'SharedArrayBuffer'
+          ? new Heap({ shared: true, maxBytes: 64 << 20, memProfileRate: 0 })
+          : new Heap({
+              memory: new WebAssembly.Memory({ initial: 64, maximum: 1024, shared: true }),
+              maxBytes: 64 << 20,
+              memProfileRate: 0,
+            });
+      const a = Heap.attach(heap.handle(), { memProfileRate: 0 }); // a second P, on this thread
+      const size = 1024; // 8 objects per one-page span
+      const page = (p: number) => p >>> 13;
+      const ps = Array.from({ length: 40 }, () => a.malloc(size)); // five spans a owns, the last cached
+      const [s1, s2, s3, s4] = [0, 8, 16, 24].map((i) => ps.slice(i, i + 8)) as [
+        number[],
+        number[],
+        number[],
+        number[],
+      ];
+      for (const objs of [s1, s2, s3, s4]) expect(new Set(objs.map(page)).size).toBe(1);
+      const bytes = () => Buffer.from(new Uint8Array(heap.buffer)).toString('base64');
+
+      // Freed by the other P (a remote free), then again by either: caught, nothing changes.
+      heap.free(s1[0]!);
+      let before = bytes();
+      expect(() => heap.free(s1[0]!)).toThrow(InvalidPointerError);
+      expect(() => a.free(s1[0]!)).toThrow(InvalidPointerError);
+      expect(bytes() === before).toBe(true);
+      // Freed by its owner, then again by either.
+      a.free(s1[1]!);
+      before = bytes();
+      expect(() => heap.free(s1[1]!)).toThrow(InvalidPointerError);
+      expect(() => a.free(s1[1]!)).toThrow(InvalidPointerError);
+      expect(bytes() === before).toBe(true);
+      // One remote and one own free make a quarter of s1: a's own free relisted it, as a's spare.
+      const q = heap.malloc(size);
+      expect(page(q)).not.toBe(page(s1[0]!));
+      expect([a.malloc(size), a.malloc(size)].sort()).toEqual([s1[0]!, s1[1]!].sort());
+
+      // Two remote frees make a quarter of s2: it goes to a's inbox, and a's next refill takes it.
+      heap.free(s2[2]!);
+      heap.free(s2[3]!);
+      expect(Array.from({ length: 2 }, () => page(a.malloc(size)))).toEqual([page(s2[2]!), page(s2[2]!)]);
+
+      // a goes away owning s3 and s4, both full. A quarter of s3 freed before: listed at detach.
+      heap.free(s3[4]!);
+      heap.free(s3[5]!);
+      a.free(s4[6]!); // s4: one free, not enough to list it
+      a.detach();
+      const rest = Array.from({ length: 7 }, () => heap.malloc(size)); // the rest of q's span
+      expect(rest.every((p) => page(p) === page(q))).toBe(true);
+      expect(Array.from({ length: 2 }, () => page(heap.malloc(size)))).toEqual([page(s3[4]!), page(s3[4]!)]);
+      // s4 has no owner now; the free that makes a quarter of it lists it.
+      heap.free(s4[7]!);
+      expect(page(heap.malloc(size))).toBe(page(s4[7]!));
+
+      const st = heap.readMemStats();
+      expect(st.HeapObjects).toBe(st.Mallocs - st.Frees);
+      expect(st.HeapObjects).toBe(40 - 2 + 1 + 2 - 2 + 2 - 3 + 7 + 2 - 1 + 1);
+    },
+  );
 
   it('the property-based model test passes on a shared heap and on a wasm memory', () => {
     fc.assert(

@@ -92,7 +92,7 @@ export function nextFreeIndex(h: HeapState, s: number): number {
  * can be handed out again, and allocation restarts at slot 0. (Go's sweep with preserve = true: the
  * caller is about to use the span, so it is not freed or re-listed here.)
  */
-export function sweepSpan(h: HeapState, s: number): void {
+export function sweepSpan(h: HeapState, s: number, fence = true): void {
   const i32 = h.i32;
   const nelems = i32[s + S_NELEMS]!;
   const words = (nelems + 31) >>> 5;
@@ -106,7 +106,9 @@ export function sweepSpan(h: HeapState, s: number): void {
   i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;
   // Last, once the alloc bits hold every live object: a concurrent free on another thread checks
   // "below freeindex, else alloc bit set" in that order, so it sees the new alloc bits if it sees 0.
-  if (h.shared) Atomics.store(i32, s + S_FREEINDEX, 0);
+  // A small span's sweep (sweepAndReserve) stores plainly: x86 keeps plain stores in order, and the
+  // other thread's loads are plain anyway, so the fence bought nothing but its cost, once per refill.
+  if (h.shared && fence) Atomics.store(i32, s + S_FREEINDEX, 0);
   else i32[s + S_FREEINDEX] = 0;
   i32[s + S_NEEDZERO] = 1; // freed slots may hold old data (Go sets it only if the sweep freed any)
 }
@@ -147,7 +149,7 @@ export function handedOutOfUsedUp(h: HeapState, s: number): number {
 export function sweepAndReserve(h: HeapState, s: number): void {
   if (h.shared) {
     foldRemoteFrees(h, s);
-    sweepSpan(h, s);
+    sweepSpan(h, s, false);
     reserveFreeSlots(h, s);
     return;
   }

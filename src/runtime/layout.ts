@@ -51,8 +51,8 @@
 //   │   s+24+2w   allocBits word w: slot allocated as of the last sweep; bits past nelems = 1 │
 //   │   s+25+2w   gcmarkBits word w: slot holds a live object (cleared by free)              │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ remote bits s+24+2W+w (W bitmap words): freed by a thread that does not own the span, │
-//   │             not yet folded into gcmarkBits by the owner (0 on a single-thread heap)    │
+//   │ remote bits s+24+2W+w (W bitmap words), on a shared heap only: freed by a thread that │
+//   │             does not own the span, not yet folded into gcmarkBits by the owner         │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ tiny masks  (class 2 only) per block: uint16 allocated sub-object starts, then uint16 │
 //   │             freed sub-object starts; bit k = the sub-object at byte k of the block    │
@@ -286,10 +286,11 @@ export function bitmapWords(sizeClass: number): number {
   return (objects + 31) >>> 5;
 }
 
-/** Words of a span record of a class, bitmaps and tiny masks included. */
-export function spanRecordWords(sizeClass: number): number {
+/** Words of a span record of a class, bitmaps (the remote bitmap only on a shared heap) and tiny masks included. */
+export function spanRecordWords(sizeClass: number, shared: boolean): number {
   const tinyMasks = sizeClass === 2 ? classToObjects[2]! : 0; // two uint16 per block = one word
-  return (SPAN_HEADER_WORDS + 3 * bitmapWords(sizeClass) + tinyMasks + 15) & ~15; // 64-byte aligned
+  const bitmaps = (shared ? 3 : 2) * bitmapWords(sizeClass);
+  return (SPAN_HEADER_WORDS + bitmaps + tinyMasks + 15) & ~15; // 64-byte aligned
 }
 
 /** Where each region starts, for a heap sized for maxPages pages and maxP Ps. */

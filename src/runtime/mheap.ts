@@ -140,7 +140,7 @@ export function freeSpan(h: HeapState, s: number): void {
     const pool = i32[s + S_POOL]!;
     i32[s + S_NEXT] = i32[H_POOL_FREE + pool]!;
     i32[H_POOL_FREE + pool] = s;
-    i32[H_SPAN_RECORD_BYTES] -= spanRecordWords(pool) * 4;
+    i32[H_SPAN_RECORD_BYTES] -= spanRecordWords(pool, h.shared) * 4;
   } finally {
     heapUnlock(h);
   }
@@ -203,7 +203,7 @@ function grow(h: HeapState, n: number): boolean {
 function ensurePoolRecord(h: HeapState, sizeClass: number, mayGrow: boolean): number {
   const i32 = h.i32;
   if (i32[H_POOL_FREE + sizeClass] !== 0) return 0;
-  const words = spanRecordWords(sizeClass);
+  const words = spanRecordWords(sizeClass, h.shared);
   if (i32[H_POOL_NEXT + sizeClass]! + words <= i32[H_POOL_END + sizeClass]!) return 0;
   const page = findPages(h, POOL_CHUNK_PAGES, mayGrow, true);
   if (page < 0) return -1;
@@ -237,7 +237,7 @@ function undoPoolRefill(h: HeapState, sizeClass: number, page: number): void {
 
 function takePoolRecord(h: HeapState, sizeClass: number): number {
   const i32 = h.i32;
-  const words = spanRecordWords(sizeClass);
+  const words = spanRecordWords(sizeClass, h.shared);
   i32[H_SPAN_RECORD_BYTES] += words * 4;
   const free = i32[H_POOL_FREE + sizeClass]!;
   if (free !== 0) {
@@ -252,7 +252,7 @@ function takePoolRecord(h: HeapState, sizeClass: number): number {
 function initSpan(h: HeapState, s: number, page: number, npages: number, spanclass: number, needzero: number): void {
   const i32 = h.i32;
   const sizeClass = spanclass >>> 1;
-  const words = spanRecordWords(sizeClass);
+  const words = spanRecordWords(sizeClass, h.shared);
   i32.fill(0, s, s + words); // header, bitmaps, tiny masks
   h.u32[s + S_BASE] = page * PAGE_SIZE;
   i32[s + S_NPAGES] = npages;
@@ -268,9 +268,11 @@ function initSpan(h: HeapState, s: number, page: number, npages: number, spancla
   i32[s + S_DIV_EXACT] = classToDivExact[sizeClass]!;
   i32[s + S_POOL] = sizeClass;
   initBitmaps(h, s);
+  // The remote bitmap, on a shared heap only, follows the interleaved pair; then the tiny masks.
   const bitmaps = bitmapWords(sizeClass);
-  i32[s + S_REMOTE_BITS] = s + SPAN_HEADER_WORDS + 2 * bitmaps;
-  i32[s + S_TINY_MASKS] = sizeClass === TINY_SIZE_CLASS ? (s + SPAN_HEADER_WORDS + 3 * bitmaps) * 2 : 0;
+  const end = s + SPAN_HEADER_WORDS + (h.shared ? 3 : 2) * bitmaps;
+  i32[s + S_REMOTE_BITS] = h.shared ? end - bitmaps : 0;
+  i32[s + S_TINY_MASKS] = sizeClass === TINY_SIZE_CLASS ? end * 2 : 0;
   i32[s + S_NEXT] = 0;
   // Publication last, as Go sets the span state last: the spans table is how pointers find it.
   i32[s + S_STATE] = SPAN_IN_USE;

@@ -35,7 +35,7 @@
 // the owner's next refill takes it, as a spare or onto the partial list. A P that goes away gives up
 // every span it owns (releaseOwned). The point is cost: V8 (Node 20) compiles no Atomics call inline
 // (~120 machine instructions each), and a thread that frees what it allocated — the usual case — now
-// makes none; freeing for another thread (producer and consumer) makes three.
+// makes none; freeing for another thread (producer and consumer) makes two.
 //
 // Go keeps swept and unswept sets and flips their roles each GC cycle. Here an explicit free can happen
 // at any time, so instead a span is always swept when a P takes it; sweeping is a copy of a few bitmap
@@ -462,7 +462,8 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
  * or mcentral has it): sets the slot's remote bit, which decides between two threads freeing one
  * slot, and counts it. If that makes a full span worth reusing, the span goes to its owner's inbox
  * (only the owner may write its mark bits), or, with no owner, onto the partial list. Returns false if
- * the slot was freed already. Three Atomics calls: the cost of freeing what another thread allocated.
+ * the slot was freed already. Two Atomics calls (three at the free that relists): the cost of freeing
+ * what another thread allocated.
  */
 export function freeRemote(h: HeapState, s: number, idx: number): boolean {
   const i32 = h.i32;
@@ -470,10 +471,15 @@ export function freeRemote(h: HeapState, s: number, idx: number): boolean {
   if ((Atomics.or(i32, i32[s + S_REMOTE_BITS]! + (idx >>> 5), bit) & bit) !== 0) return false;
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
   const remote = Atomics.add(i32, s + S_REMOTE_FREED, 1) + 1;
-  // After the bump, load the state: see fileFull for the other half of the handshake.
+  // After the bump, load the state (see fileFull for the other half of the handshake) — only once the
+  // counts reach the threshold, and only if a plain read finds it full: after a span is claimed every
+  // later free of it would otherwise pay for one more Atomics call. (On x86 the plain read after the
+  // locked add sees the owner's store; on a weakly ordered CPU it may miss it, and the span is relisted
+  // by its next free instead.)
   if (
-    Atomics.load(i32, s + S_LIST) === LIST_FULL &&
     remote + i32[s + S_FREED]! >= relistThreshold(i32[s + S_NELEMS]!) &&
+    i32[s + S_LIST] === LIST_FULL &&
+    Atomics.load(i32, s + S_LIST) === LIST_FULL &&
     claimFull(h, s, LIST_INBOX)
   ) {
     const owner = Atomics.load(i32, s + S_OWNER);

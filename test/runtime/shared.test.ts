@@ -320,6 +320,23 @@ describe('one heap, many threads', () => {
     },
   );
 
+  it("a consumer's frees come back to the producer: its inbox hands the spans to its next refills, so the heap stops growing", () => {
+    const heap = new Heap({ shared: true, maxBytes: 64 << 20, memProfileRate: 0 });
+    const producer = Heap.attach(heap.handle(), { memProfileRate: 0 });
+    const inUse: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      const ps = Array.from({ length: 4000 }, (_, i) => producer.malloc(48 + (i % 3) * 16));
+      for (const p of ps) heap.free(p); // every free is a remote one: the producer owns these spans
+      inUse.push(heap.readMemStats().HeapInuse);
+    }
+    // Round 1 filled ~70 spans; without the inbox every round would take as many new ones.
+    expect(inUse[9]!).toBeLessThanOrEqual(inUse[1]! + 8 * 8192);
+    const st = heap.readMemStats();
+    expect(st.HeapObjects).toBe(0);
+    expect(st.Mallocs).toBe(40_000);
+    producer.detach();
+  });
+
   it('the property-based model test passes on a shared heap and on a wasm memory', () => {
     fc.assert(
       fc.property(

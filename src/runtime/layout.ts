@@ -137,8 +137,10 @@ export const P_TINY_SPAN = 3; // span record of the tiny block
 export const P_EPOCH = 4; // bumped on every attach, so a stale handle cannot act for a reused P
 export const P_SCOPE = 5; // [3] the P's scope stack vector (data word index, length, capacity), see gc/
 export const P_ALLOC = 8; // [NUM_SPAN_CLASSES] cached span record per span class, 0 = none
-/** Spare spans a P keeps per size class (see mcentral.ts). */
-export const SPARES_PER_CLASS = 4;
+/** Spare-span slots a P has per size class (see mcentral.ts); a single-thread heap uses only
+ * SPARES_SINGLE_THREAD of them. */
+export const SPARES_PER_CLASS = 8;
+export const SPARES_SINGLE_THREAD = 4;
 /** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, oldest first, then 0s. */
 export const P_SPARE = P_ALLOC + NUM_SPAN_CLASSES;
 /** Head of the P's inbox: spans it owns that other threads' frees made worth reusing (a stack linked through S_INBOX_NEXT). */

@@ -529,8 +529,8 @@ export function drainInbox(h: HeapState): void {
     if (owned) foldRemoteFrees(h, s);
     const spare = owned ? freeSpareSlot(h, i32[s + S_SPANCLASS]!) : -1;
     const live = liveCount(h, s);
-    if (live === i32[s + S_NELEMS] && owned) {
-      fileFull(h, s, 0); // its free slots were reused before it arrived here
+    if (live === i32[s + S_NELEMS]) {
+      fileFull(h, s, 0); // nothing free after all (counts are heuristic): full again, owned or not
     } else if (spare >= 0) {
       i32[s + S_LIST] = LIST_SPARE;
       i32[spare] = s;

@@ -12,7 +12,7 @@
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[68×4], inbox, tiny)  │
+//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[68×32], inbox, tiny) │
 //   │                 then the P's own float64 counters (allocs/frees per class, large, tiny)│
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ spans[maxPages] int32 per page: the span record owning the page, 0 if none (Go's      │
@@ -115,9 +115,9 @@ export const H_POOL_NEXT = H_POOL_FREE + NUM_SIZE_CLASSES; // [..] next unused r
 export const H_POOL_END = H_POOL_NEXT + NUM_SIZE_CLASSES; // [..] end of the pool's chunk
 export const H_ZEROBASE = H_POOL_END + NUM_SIZE_CLASSES; // two words: what malloc(0) points at
 export const H_LEVEL_BASE = H_ZEROBASE + 2; // [8] word index of each summary level
-/** An mcache-shaped run of words that stay 0: a detached Heap object points its mcache here, so its
- * fast paths always miss and its slow paths can refuse. Only its words below P_STATS_WORD are ever
- * read, and those end inside the header. */
+/** Words that stay 0, where a detached Heap object points its mcache, so its fast paths always miss and
+ * its slow paths can refuse: only malloc's fast path reads the run (its P_ALLOC slots, which end inside
+ * the header); every other path checks for a detached object before it reads its mcache. */
 export const H_DEAD_MCACHE = 512;
 export const HEADER_WORDS = 1024;
 export const ZEROBASE_PTR = H_ZEROBASE * 4;
@@ -139,7 +139,7 @@ export const P_SCOPE = 5; // [3] the P's scope stack vector (data word index, le
 export const P_ALLOC = 8; // [NUM_SPAN_CLASSES] cached span record per span class, 0 = none
 /** Spare-span slots a P has per size class (see mcentral.ts); a single-thread heap uses only
  * SPARES_SINGLE_THREAD of them. */
-export const SPARES_PER_CLASS = 8;
+export const SPARES_PER_CLASS = 32;
 export const SPARES_SINGLE_THREAD = 4;
 /** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, oldest first, then 0s. */
 export const P_SPARE = P_ALLOC + NUM_SPAN_CLASSES;
@@ -353,3 +353,7 @@ export function computeLayout(maxPages: number, maxP: number): Layout {
 }
 
 export { PAGE_SHIFT, PAGE_SIZE };
+
+// The detached object's mcache run must hold its P_ALLOC slots inside the header (see H_DEAD_MCACHE).
+if (H_DEAD_MCACHE + P_ALLOC + NUM_SPAN_CLASSES > HEADER_WORDS)
+  throw new Error('layout: H_DEAD_MCACHE overlaps mcentral');

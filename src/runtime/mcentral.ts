@@ -21,11 +21,12 @@
 // the span last, the span becomes that P's spare instead: its next refills of the class take it with no
 // lock, and what one thread allocates and frees stays on its own core. Two threads churning one shared
 // heap took 0.2 class-lock holds per step each before, 0.04 with four spares. With span owners (below)
-// a shared heap keeps eight: a span on the partial list has no owner, so even its allocator's frees of
-// it cost two Atomics calls, and four spares sent enough spans there that the 2-thread churn made 0.14
-// such frees per step and thread (0.07 with eight). A single-thread heap keeps four: eight cost it 2 %
-// more memory on the churn (Sys/live 1.244 → 1.271). A P's spares go back to the lists when it detaches
-// or is released, and its empty ones back to mheap before the heap grows.
+// a shared heap keeps up to 32: a span on the partial list has no owner, so even its allocator's frees
+// of it cost two Atomics calls (and move its cache lines to whoever frees), and with four spares the
+// 2-thread churn made 0.14 such frees per step and thread, 0.07 with eight, 0.005 with 32 (Sys the same,
+// in use 1.06 → 1.08× the live bytes). A single-thread heap keeps four: eight cost it 2 % more memory on
+// the churn (Sys/live 1.244 → 1.271). A P's spares go back to the lists when it detaches or is released,
+// and its empty ones back to mheap before the heap grows.
 //
 // Owners (S_OWNER; not Go's, whose frees all happen in its sweeper). On a shared heap a span's mark
 // bits have a single writer: the P that holds the span, filed it full, or keeps it as a spare — the P

@@ -63,9 +63,6 @@ import {
   S_NEEDZERO,
   S_NELEMS,
   S_NPAGES,
-  S_OWNER,
-  S_REMOTE_BITS,
-  S_REMOTE_FREED,
   S_PROFILED,
   S_SPANCLASS,
   S_STATE,
@@ -511,10 +508,9 @@ export class Heap extends HeapState {
 
   /** Frees the object at p. free(0) and freeing a zero-size allocation do nothing. */
   free(p: number): void {
-    const page = p >>> 13;
-    if (page < this.maxPages && p >>> 0 === p) {
+    if (p >>> 0 === p && p >>> 13 < this.maxPages) {
       const i32 = this.i32;
-      const s = i32[this.spansWord + page]!;
+      const s = i32[this.spansWord + (p >>> 13)]!;
       const spc = i32[s + S_SPANCLASS]!; // read before the s !== 0 test: a harmless header word if 0
       if (s !== 0 && spc >= TINY_SPAN_CLASS && (i32[s + S_PROFILED] === 0 || this.notSampled(p, spc))) {
         const off = p - this.u32[s + S_BASE]!;
@@ -522,45 +518,29 @@ export class Heap extends HeapState {
         const bit = 1 << (idx & 31);
         const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
         // Live means: marked (bits past the last slot never are), and handed out. In the tiny class,
-        // only plain 16-byte objects (no tiny masks: the block's uint16 pair, read as one int32) take this path.
+        // only plain 16-byte objects (no tiny masks) take this path.
         if (
           idx * i32[s + S_ELEMSIZE]! === off &&
           (i32[at + 1]! & bit) !== 0 &&
           (idx < i32[s + S_FREEINDEX]! || (i32[at]! & bit) !== 0) &&
-          (spc !== TINY_SPAN_CLASS || i32[(i32[s + S_TINY_MASKS]! >>> 1) + idx] === 0)
-        )
-          return this.freeMarked(p, s, idx);
+          (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
+        ) {
+          // Out of line, so that this function stays small enough for V8 to inline into callers (on a
+          // shared heap, the owner's plain steps or another thread's remote free: mcentral.freeSlot).
+          if (this.shared) return this.freeShared(p, s, idx);
+          // mcentral.freeSlot, inlined for the single-threaded heap.
+          i32[at + 1] &= ~bit;
+          this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
+          if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!))
+            relist(this, s);
+          return;
+        }
       }
     }
     this.freeSlow(p);
   }
 
-  /**
-   * free's fast path once p is known to be a marked small object (mcentral.freeSlot, inlined): the
-   * owner's plain steps. Split from free so that each stays small enough for V8 to inline.
-   */
-  private freeMarked(p: number, s: number, idx: number): void {
-    const i32 = this.i32;
-    const bit = 1 << (idx & 31);
-    // On a shared heap, a span this P does not own takes the remote path (out of line), and so does a
-    // slot another thread freed already — looked up only while the span has remote frees not folded
-    // (counted after their bit is set), so a thread freeing its own objects reads no remote bitmap.
-    if (
-      this.shared &&
-      (i32[s + S_OWNER] !== this.pid ||
-        (i32[s + S_REMOTE_FREED] !== 0 && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0))
-    )
-      return this.freeShared(p, s, idx);
-    i32[s + S_MARK_BITS + 2 * (idx >>> 5)] &= ~bit;
-    this.f64[this.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
-    if (
-      i32[s + S_LIST] === LIST_FULL &&
-      ++i32[s + S_FREED] + i32[s + S_REMOTE_FREED]! >= relistThreshold(i32[s + S_NELEMS]!)
-    )
-      relist(this, s);
-  }
-
-  /** free on a shared heap, for a span this P does not own (mcentral.freeRemote), or a slot freed already. */
+  /** free's fast path on a shared heap (mcentral.freeSlot): plain steps for a span this P owns, a remote free otherwise. */
   private freeShared(p: number, s: number, idx: number): void {
     if (!freeSlot(this, s, idx)) throw new InvalidPointerError(p, 'already freed');
   }

@@ -12,8 +12,8 @@
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
-//   │ P[maxP]         MCACHE_BYTES each: the mcache (alloc[136], spare[68×32], inbox, tiny) │
-//   │                 then the P's own float64 counters (allocs/frees per class, large, tiny)│
+//   │ P[maxP]         MCACHE_BYTES each: the mcache (tiny block, alloc[136], inbox), the    │
+//   │                 P's own float64 counters (allocs/frees per class, large, tiny), spare[68×32]│
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ spans[maxPages] int32 per page: the span record owning the page, 0 if none (Go's      │
 //   │                 arena `spans` table, flat because the heap is at most 4 GiB)          │
@@ -137,14 +137,8 @@ export const P_TINY_SPAN = 3; // span record of the tiny block
 export const P_EPOCH = 4; // bumped on every attach, so a stale handle cannot act for a reused P
 export const P_SCOPE = 5; // [3] the P's scope stack vector (data word index, length, capacity), see gc/
 export const P_ALLOC = 8; // [NUM_SPAN_CLASSES] cached span record per span class, 0 = none
-/** Spare-span slots a P has per size class (see mcentral.ts); a single-thread heap uses only
- * SPARES_SINGLE_THREAD of them. */
-export const SPARES_PER_CLASS = 32;
-export const SPARES_SINGLE_THREAD = 4;
-/** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, oldest first, then 0s. */
-export const P_SPARE = P_ALLOC + NUM_SPAN_CLASSES;
 /** Head of the P's inbox: spans it owns that other threads' frees made worth reusing (a stack linked through S_INBOX_NEXT). */
-export const P_INBOX = P_SPARE + NUM_SIZE_CLASSES * SPARES_PER_CLASS;
+export const P_INBOX = P_ALLOC + NUM_SPAN_CLASSES;
 export const P_STATS_WORD = P_INBOX + 8; // float64 counters start here (8-byte aligned)
 // float64 indices relative to the P's stats base
 export const PS_SMALL_ALLOC = 0; // [NUM_SIZE_CLASSES] objects credited to each class (Go's smallAllocCount)
@@ -155,8 +149,15 @@ export const PS_LARGE_ALLOC_COUNT = PS_TINY_ALLOCS + 2;
 export const PS_LARGE_FREE = PS_TINY_ALLOCS + 3; // bytes
 export const PS_LARGE_FREE_COUNT = PS_TINY_ALLOCS + 4;
 export const P_STATS_F64 = PS_TINY_ALLOCS + 8;
+/** Spare-span slots a P has per size class (see mcentral.ts); a single-thread heap uses only
+ * SPARES_SINGLE_THREAD of them. */
+export const SPARES_PER_CLASS = 32;
+export const SPARES_SINGLE_THREAD = 4;
+/** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, oldest first, then 0s;
+ * after the counters, so that what every malloc and free touches (alloc slots, counters) stays close. */
+export const P_SPARE = P_STATS_WORD + P_STATS_F64 * 2;
 // Rounded up to whole 64-byte lines: Ps of different threads never share a cache line.
-export const MCACHE_WORDS = (P_STATS_WORD + P_STATS_F64 * 2 + 15) & ~15;
+export const MCACHE_WORDS = (P_SPARE + NUM_SIZE_CLASSES * SPARES_PER_CLASS + 15) & ~15;
 export const MCACHE_BYTES = MCACHE_WORDS * 4;
 export const P_FREE = 0;
 export const P_ATTACHED = 1;

@@ -219,8 +219,9 @@ function spareSlots(h: HeapState, spanclass: number): number {
 /** Takes slot j out of a P's spare slots starting at `first`, keeping the rest in order and packed. */
 function removeSpare(h: HeapState, first: number, j: number): void {
   const i32 = h.i32;
-  for (; j + 1 < SPARES_PER_CLASS; j++) i32[first + j] = i32[first + j + 1]!;
-  i32[first + SPARES_PER_CLASS - 1] = 0;
+  // The slots are packed, so the shift stops at the first empty one.
+  for (; j + 1 < SPARES_PER_CLASS && i32[first + j + 1] !== 0; j++) i32[first + j] = i32[first + j + 1]!;
+  i32[first + j] = 0;
 }
 
 /** This P's oldest spare span of the class, now cached by it; 0 if it has none. */

@@ -181,7 +181,8 @@ export const S_REMOTE_FREED = 7;
 export const S_PROFILED = 8;
 export const S_DIVMUL = 9;
 export const S_LIST = 10;
-/** Free slots of a span filed full: those it was filed with plus frees since; it is relisted at relistThreshold (a quarter of its slots). */
+/** Free slots of a span filed full: those it was filed with plus its owner's frees since (other threads'
+ * are in S_REMOTE_FREED); it is relisted when the two reach relistThreshold (a quarter of its slots). */
 export const S_FREED = 11;
 export const S_TINY_MASKS = 12; // uint16 index of the tiny masks (class 2), 0 otherwise
 export const S_STATE = 13;

@@ -332,11 +332,12 @@ export function resweepCachedSpan(h: HeapState, s: number): boolean {
 }
 
 /**
- * Re-files a full span no P holds once enough of it has been freed (the caller's free was one). The P
- * that cached it last keeps it as a spare while it has a slot free for one: its own frees emptied the
- * span, and it is the likeliest to want its class again. Otherwise it goes on the partial list, or
- * back to mheap if it is now empty and its class has enough partial spans. Racing callers are
- * harmless: whoever moves the span off "full" first does the rest.
+ * Re-files a full span no P holds once enough of it has been freed (the caller's free was one). Its
+ * owner (on a single-thread heap, the one P) keeps it as a spare while it has a slot free for one: its
+ * own frees emptied the span, and it is the likeliest to want its class again. Otherwise it goes on the
+ * partial list, or back to mheap if it is now empty and its class has enough partial spans. On a shared
+ * heap only the owner calls this (other threads' frees go through freeRemote and the owner's inbox);
+ * the claim decides against a remote free claiming the span at the same moment.
  */
 export function relist(h: HeapState, s: number): void {
   const i32 = h.i32;

@@ -46,7 +46,6 @@ import {
   P_ALLOC,
   P_ATTACHED,
   P_EPOCH,
-  P_INBOX,
   P_STATUS,
   SPAN_IN_USE,
   S_ALLOC_BITS,
@@ -309,7 +308,7 @@ export class Heap extends HeapState {
     }
     if (attached) {
       // Spans claimed for this P's inbox while its last thread was going away: owned by no one now.
-      if (this.shared && this.i32[this.mc + P_INBOX] !== 0) drainInbox(this);
+      drainInbox(this);
       return;
     }
     throw new HeapConfigError(`all ${this.maxP} Ps of this heap are attached (raise maxP, or detach/releaseP one)`);

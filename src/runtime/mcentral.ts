@@ -92,6 +92,7 @@ import { allocSpan, freeSpan } from './mheap.js';
 import {
   allocatedSinceCache,
   foldRemoteFrees,
+  freedRemotely,
   handedOutOfUsedUp,
   liveCount,
   reserveFreeSlots,
@@ -188,7 +189,7 @@ export function cacheSpan(h: HeapState, spanclass: number, old: number): number 
   const started = h.trace !== null ? h.trace.now() : 0;
   h.refreshViews(); // the span may lie in memory another thread added
   if (old !== 0) fileSpan(h, old, countUncached(h, old));
-  if (h.i32[h.mc + P_INBOX] !== 0) drainInbox(h);
+  drainInbox(h);
   let s = takeSpare(h, spanclass);
   if (s === 0) {
     const c = central(h, spanclass);
@@ -348,14 +349,25 @@ export function relist(h: HeapState, s: number): void {
   // plus every free since. Only an answer of "empty", which may free the span, is checked.
   let live = nelems - i32[s + S_FREED]!;
   if (h.shared || live <= 0) live = liveCount(h, s);
-  if (live === nelems) {
-    // Nothing free after all: between our free seeing it full and the claim, another thread relisted
-    // it, reused it to the last slot and filed it full again.
+  refile(h, s, live, spare);
+}
+
+/**
+ * Files span s, just taken off the full set or out of an inbox and holding `live` objects: into
+ * spare slot `spare` (-1 for none), else onto the partial list (or back to mheap), or full again if
+ * nothing is free after all.
+ */
+function refile(h: HeapState, s: number, live: number, spare: number): void {
+  const i32 = h.i32;
+  if (live === i32[s + S_NELEMS]) {
+    // Nothing free after all (the counts that sent it here are a heuristic's): full again.
     fileFull(h, s, 0);
-    return;
+  } else if (spare >= 0) {
+    i32[s + S_LIST] = LIST_SPARE;
+    i32[spare] = s;
+  } else {
+    listPartial(h, s, live);
   }
-  if (spare >= 0) i32[spare] = s;
-  else listPartial(h, s, live);
 }
 
 /** Moves span s from full to `next`; false if it is not full (any more). One compare-exchange decides between threads. */
@@ -454,7 +466,7 @@ export function freeSlot(h: HeapState, s: number, idx: number): boolean {
   const bit = 1 << (idx & 31);
   if (h.shared) {
     if (i32[s + S_OWNER] !== h.pid) return freeRemote(h, s, idx);
-    if (i32[s + S_REMOTE_FREED] !== 0 && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0) return false;
+    if (i32[s + S_REMOTE_FREED] !== 0 && freedRemotely(h, s, idx)) return false;
   }
   i32[word] &= ~bit;
   h.f64[h.ps + PS_SMALL_FREE + (i32[s + S_SPANCLASS]! >>> 1)]++;
@@ -493,10 +505,7 @@ export function freeRemote(h: HeapState, s: number, idx: number): boolean {
   ) {
     const owner = Atomics.load(i32, s + S_OWNER);
     if (owner >= 0) pushInbox(h, owner, s);
-    else {
-      i32[s + S_LIST] = LIST_NONE;
-      listPartial(h, s, liveCount(h, s));
-    }
+    else refile(h, s, liveCount(h, s), -1);
   }
   return true;
 }
@@ -524,23 +533,14 @@ function pushInbox(h: HeapState, owner: number, s: number): void {
  */
 export function drainInbox(h: HeapState): void {
   const i32 = h.i32;
+  if (i32[h.mc + P_INBOX] === 0) return; // a plain read: a span pushed just now waits for the next call
   let s = Atomics.exchange(i32, h.mc + P_INBOX, 0);
   while (s !== 0) {
     const next = i32[s + S_INBOX_NEXT]!;
     i32[s + S_INBOX_NEXT] = 0;
     const owned = i32[s + S_OWNER] === h.pid;
     if (owned) foldRemoteFrees(h, s);
-    const spare = owned ? freeSpareSlot(h, i32[s + S_SPANCLASS]!) : -1;
-    const live = liveCount(h, s);
-    if (live === i32[s + S_NELEMS]) {
-      fileFull(h, s, 0); // nothing free after all (counts are heuristic): full again, owned or not
-    } else if (spare >= 0) {
-      i32[s + S_LIST] = LIST_SPARE;
-      i32[spare] = s;
-    } else {
-      i32[s + S_LIST] = LIST_NONE;
-      listPartial(h, s, live);
-    }
+    refile(h, s, liveCount(h, s), owned ? freeSpareSlot(h, i32[s + S_SPANCLASS]!) : -1);
     s = next;
   }
 }
@@ -569,5 +569,5 @@ export function releaseOwned(h: HeapState): void {
     Atomics.store(i32, s + S_OWNER, -1);
     if (nelems - live >= relistThreshold(nelems) && claimFull(h, s, LIST_NONE)) listPartial(h, s, live);
   }
-  if (h.i32[h.mc + P_INBOX] !== 0) drainInbox(h);
+  drainInbox(h);
 }

@@ -255,6 +255,12 @@ export function slotIsLive(h: HeapState, s: number, idx: number): boolean {
   const bit = 1 << (idx & 31);
   const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
   if ((i32[at + 1]! & bit) === 0) return false;
-  if (h.shared && (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & bit) !== 0) return false;
+  if (h.shared && freedRemotely(h, s, idx)) return false;
   return idx < i32[s + S_FREEINDEX]! || (i32[at]! & bit) !== 0;
+}
+
+/** Whether slot idx of span s has its remote-free bit set: another thread freed it, not yet folded (shared heaps). */
+export function freedRemotely(h: HeapState, s: number, idx: number): boolean {
+  const i32 = h.i32;
+  return (i32[i32[s + S_REMOTE_BITS]! + (idx >>> 5)]! & (1 << (idx & 31))) !== 0;
 }

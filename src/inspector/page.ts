@@ -132,7 +132,7 @@ $('pagemap').addEventListener('click', async (ev) => {
   const p = Math.floor(ev.offsetY / sc) * w + Math.floor(ev.offsetX / sc);
   const r = await (await fetch('api/objects?page=' + p)).json();
   $('objects').innerHTML = r.objects.length === 0 ? 'no live objects on page ' + p :
-    'objects on page ' + p + ': ' + r.objects.map((o) => '<button class="obj" data-obj="' + o.address + '">' + (o.type || 'untyped') + ' @0x' + o.address.toString(16) + '</button>').join(' ');
+    'objects on page ' + p + ': ' + r.objects.map((o) => '<button class="obj" data-obj="' + o.address + '">' + (o.type || 'untyped') + ' @0x' + o.address.toString(16) + '</button>').join(' ') + (r.more ? ' and ' + r.more + ' more' : '');
 });
 $('objects').addEventListener('click', async (ev) => {
   const obj = ev.target && ev.target.dataset && ev.target.dataset.obj;

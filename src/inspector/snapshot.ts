@@ -227,30 +227,45 @@ export interface ObjectOnPage {
   type: string | null;
 }
 
-/** Live objects of the span holding `page` (at most `limit`), for the page's object list. */
-export function objectsOnPage(heap: Heap, page: number, limit = 64): { span: number; objects: ObjectOnPage[] } {
+/**
+ * Live objects overlapping `page` (a large object's every page lists it), for the page's object list.
+ * The list is of the clicked page, not its whole span: a span of several pages would otherwise show
+ * its first page's objects whatever page was clicked. The default limit is a page's worth of the
+ * smallest class (8 KiB / 8 B), so nothing is left out; `more` counts what a smaller limit cut.
+ */
+export function objectsOnPage(
+  heap: Heap,
+  page: number,
+  limit = PAGE_SIZE / 8,
+): { span: number; objects: ObjectOnPage[]; more: number } {
   heap.refreshViews();
   const i32 = heap.i32;
-  if (page >= i32[H_MAPPED_PAGES]! || page < heap.metaPages) return { span: 0, objects: [] };
+  const none = { span: 0, objects: [], more: 0 };
+  if (page >= i32[H_MAPPED_PAGES]! || page < heap.metaPages) return none;
   const s = i32[heap.spansWord + page]!;
-  if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE) return { span: 0, objects: [] };
+  if (s === 0 || i32[s + S_STATE] !== SPAN_IN_USE) return none;
   const base = heap.u32[s + S_BASE]!;
   const npages = i32[s + S_NPAGES]!;
-  if (page < base / PAGE_SIZE || page >= base / PAGE_SIZE + npages) return { span: 0, objects: [] };
+  if (page < base / PAGE_SIZE || page >= base / PAGE_SIZE + npages) return none;
   const collected = (i32[s + S_SPANCLASS]! & GC_TAG) !== 0;
   const size = i32[s + S_ELEMSIZE]!;
+  const pageStart = page * PAGE_SIZE - base;
+  const first = Math.floor(pageStart / size);
+  const end = Math.min(i32[s + S_NELEMS]!, Math.ceil((pageStart + PAGE_SIZE) / size));
   const objects: ObjectOnPage[] = [];
-  for (let idx = 0; idx < i32[s + S_NELEMS]! && objects.length < limit; idx++) {
+  let more = 0;
+  for (let idx = first; idx < end; idx++) {
     const address = base + idx * size;
+    let type: string | null = null;
     if (collected) {
       try {
-        objects.push({ address, size, type: heap.collector.typeOf(address).name });
+        type = heap.collector.typeOf(address).name;
       } catch {
-        // not live
+        continue; // not live
       }
-    } else if (slotIsLive(heap, s, idx)) {
-      objects.push({ address, size, type: null });
-    }
+    } else if (!slotIsLive(heap, s, idx)) continue;
+    if (objects.length < limit) objects.push({ address, size, type });
+    else more++;
   }
-  return { span: s, objects };
+  return { span: s, objects, more };
 }

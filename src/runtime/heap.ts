@@ -73,6 +73,8 @@ import {
   H_P_LOCK,
   type Layout,
   computeLayout,
+  S_OWNER,
+  S_REMOTE_FREED,
 } from './layout.js';
 import { lock, threadCanBlock, unlock } from './lock.js';
 import { drainInbox, freeSlot, releaseOwned, relist, relistThreshold } from './mcentral.js';
@@ -524,10 +526,12 @@ export class Heap extends HeapState {
           (idx < i32[s + S_FREEINDEX]! || (i32[at]! & bit) !== 0) &&
           (spc !== TINY_SPAN_CLASS || this.u16[i32[s + S_TINY_MASKS]! + 2 * idx] === 0)
         ) {
-          // Out of line, so that this function stays small enough for V8 to inline into callers (on a
-          // shared heap, the owner's plain steps or another thread's remote free: mcentral.freeSlot).
-          if (this.shared) return this.freeShared(p, s, idx);
-          // mcentral.freeSlot, inlined for the single-threaded heap.
+          // mcentral.freeSlot, inlined for a single-thread heap and for the owner of a span no other
+          // thread has freed into (its steps are the same plain ones). The rest — another thread's span,
+          // or remote frees to check first — goes out of line: inlined here it would make this function
+          // too big for V8 to inline into its callers.
+          if (this.shared && (i32[s + S_OWNER] !== this.pid || i32[s + S_REMOTE_FREED] !== 0))
+            return this.freeShared(p, s, idx);
           i32[at + 1] &= ~bit;
           this.f64[this.ps + PS_SMALL_FREE + (spc >>> 1)]++;
           if (i32[s + S_LIST] === LIST_FULL && ++i32[s + S_FREED] >= relistThreshold(i32[s + S_NELEMS]!))

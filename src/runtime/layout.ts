@@ -13,7 +13,8 @@
 //   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ P[maxP]         MCACHE_BYTES each: the mcache (tiny block, alloc[136], inbox), the    │
-//   │                 P's own float64 counters (allocs/frees per class, large, tiny), spare[68×32]│
+//   │                 P's own float64 counters (allocs/frees per class, large, tiny),       │
+//   │                 spareRing[68] (first slot << 8 | count), spare[68×32]                 │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ spans[maxPages] int32 per page: the span record owning the page, 0 if none (Go's      │
 //   │                 arena `spans` table, flat because the heap is at most 4 GiB)          │
@@ -81,8 +82,8 @@
 import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, classToObjects } from './sizeclasses.js';
 
 export const MAGIC = 0x676f6d6d; // "gomm"
-export const LAYOUT_VERSION = 4; // 2: 64-byte aligned span records and Ps; 3: spare spans per P and class;
-// 4: span owners, remote-free bitmaps and a P's inbox
+export const LAYOUT_VERSION = 5; // 2: 64-byte aligned span records and Ps; 3: spare spans per P and class;
+// 4: span owners, remote-free bitmaps and a P's inbox; 5: a P's spares of a class are a ring
 
 export const CHUNK_PAGES = 512; // pallocChunkPages: the page allocator's leaf, and the growth step
 export const CHUNK_BYTES = CHUNK_PAGES * PAGE_SIZE; // 4 MiB
@@ -151,11 +152,14 @@ export const PS_LARGE_FREE_COUNT = PS_TINY_ALLOCS + 4;
 export const P_STATS_F64 = PS_TINY_ALLOCS + 8;
 /** Spare-span slots a P has per size class (see mcentral.ts); a single-thread heap uses only
  * SPARES_SINGLE_THREAD of them. */
-export const SPARES_PER_CLASS = 32;
+export const SPARES_PER_CLASS = 32; // a power of two: ring positions wrap with a mask
 export const SPARES_SINGLE_THREAD = 4;
-/** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, oldest first, then 0s;
- * after the counters, so that what every malloc and free touches (alloc slots, counters) stays close. */
-export const P_SPARE = P_STATS_WORD + P_STATS_F64 * 2;
+/** [NUM_SIZE_CLASSES] where each class's spares sit in its slots, a ring: (first slot << 8) | count. */
+export const P_SPARE_RING = P_STATS_WORD + P_STATS_F64 * 2;
+/** [NUM_SIZE_CLASSES × SPARES_PER_CLASS] the P's spare spans of each size class, a ring per class (oldest
+ * at the first slot), 0 in the unused slots; after the counters, so that what every malloc and free
+ * touches (alloc slots, counters) stays close. */
+export const P_SPARE = P_SPARE_RING + NUM_SIZE_CLASSES;
 // Rounded up to whole 64-byte lines: Ps of different threads never share a cache line.
 export const MCACHE_WORDS = (P_SPARE + NUM_SIZE_CLASSES * SPARES_PER_CLASS + 15) & ~15;
 export const MCACHE_BYTES = MCACHE_WORDS * 4;

@@ -101,7 +101,7 @@ import {
   sweepAndReserve,
   unreserveFreeSlots,
 } from './mspan.js';
-import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
+import { NUM_SPAN_CLASSES, classToPages } from './sizeclasses.js';
 import type { HeapState } from './state.js';
 
 /**

@@ -12,7 +12,6 @@
 //   a plain 16-byte object in the same span class has both masks 0
 
 import {
-  H_P_HIGH,
   MCACHE_WORDS,
   PS_TINY_ALLOCS,
   P_ALLOC,
@@ -22,6 +21,7 @@ import {
   S_BASE,
   S_ELEMSIZE,
   S_NELEMS,
+  S_OWNER,
   S_TINY_MASKS,
 } from './layout.js';
 import { cacheSpan, freeSlot, releaseSpares, resweepCachedSpan, uncacheSpan } from './mcentral.js';
@@ -52,6 +52,8 @@ export function refill(h: HeapState, spanclass: number): number {
   const slot = h.mc + P_ALLOC + spanclass;
   const old = h.i32[slot]!;
   if (old !== 0 && resweepCachedSpan(h, old)) return old;
+  // A P holds a tiny block only in the span it has cached (see tinyHolder): drop it before that goes.
+  if (spanclass === TINY_SPAN_CLASS) releaseTinyBlock(h);
   h.i32[slot] = 0;
   const s = cacheSpan(h, spanclass, old);
   h.i32[slot] = s;
@@ -60,6 +62,7 @@ export function refill(h: HeapState, spanclass: number): number {
 
 /** Gives every cached span back and drops the tiny block (Go's releaseAll, when a P goes away). */
 export function releaseAll(h: HeapState): void {
+  releaseTinyBlock(h); // first: a P holds a tiny block only in a span it has cached (see tinyHolder)
   for (let spc = 0; spc < NUM_SPAN_CLASSES; spc++) {
     const slot = h.mc + P_ALLOC + spc;
     const s = h.i32[slot]!;
@@ -69,7 +72,6 @@ export function releaseAll(h: HeapState): void {
     }
   }
   releaseSpares(h); // after the cached spans: filing one may have made it a spare
-  releaseTinyBlock(h);
 }
 
 function tinyMaskIndex(h: HeapState, s: number, block: number): number {
@@ -100,8 +102,8 @@ export function tinyAlloc(h: HeapState, n: number): number {
   const m = tinyMaskIndex(h, s, block);
   h.u16[m] = 1;
   h.u16[m + 1] = 0;
-  // Keep whichever block has more room left.
-  if (tiny === 0 || n < v[mc + P_TINY_OFFSET]!) {
+  // Keep whichever block has more room left. (A refill in nextFree dropped the old block already.)
+  if (h.u32[mc + P_TINY] === 0 || n < v[mc + P_TINY_OFFSET]!) {
     releaseTinyBlock(h);
     h.u32[mc + P_TINY] = block;
     v[mc + P_TINY_OFFSET] = n;
@@ -121,25 +123,35 @@ export function releaseTinyBlock(h: HeapState): void {
   maybeFreeTinyBlock(h, h.i32[mc + P_TINY_SPAN]!, tiny);
 }
 
-/** The P filling tiny block `block`, or -1. */
-export function tinyHolder(h: HeapState, block: number): number {
-  const high = h.shared ? Atomics.load(h.i32, H_P_HIGH) : h.i32[H_P_HIGH]!;
-  for (let p = 0; p < high; p++) {
-    const w = h.pWord + p * MCACHE_WORDS + P_TINY;
-    if ((h.shared ? Atomics.load(h.u32, w) : h.u32[w]) === block) return p;
-  }
-  return -1;
+/**
+ * The P filling tiny block `block` of span s, or -1. A P fills blocks only from the span it has cached
+ * for the tiny class, and drops its block before it gives that span back (refill, releaseAll): so the
+ * holder, if any, is the span's owner, and a free of one's own object reads only its own P's word
+ * (scanning every P read the other threads' mcache lines, which they write on every refill).
+ */
+export function tinyHolder(h: HeapState, s: number, block: number): number {
+  const owner = h.shared ? Atomics.load(h.i32, s + S_OWNER) : h.i32[s + S_OWNER]!;
+  if (owner < 0) return -1;
+  const w = h.pWord + owner * MCACHE_WORDS + P_TINY;
+  return (h.shared ? Atomics.load(h.u32, w) : h.u32[w]) === block ? owner : -1;
 }
 
 function maybeFreeTinyBlock(h: HeapState, s: number, block: number): void {
   const m = tinyMaskIndex(h, s, block);
+  const allocated = h.u16[m]!;
   const freed = h.shared ? Atomics.load(h.u16, m + 1) : h.u16[m + 1]!;
-  if (h.u16[m] !== freed || tinyHolder(h, block) >= 0) return;
-  // Masks back to zero before the slot is released, so whoever reuses it never sees stale ones.
+  // A block in use has its first sub-object's bit allocated: both masks 0 means it was freed already.
+  if (allocated === 0 || allocated !== freed || tinyHolder(h, s, block) >= 0) return;
+  // Its holder dropping it and the free of its last sub-object may both get here: the one that
+  // clears the freed mask frees the block.
+  if (h.shared) {
+    if (Atomics.compareExchange(h.u16, m + 1, freed, 0) !== freed) return;
+  } else {
+    h.u16[m + 1] = 0;
+  }
+  // Both masks back to zero before the slot is released, so whoever reuses it never sees stale ones.
   h.u16[m] = 0;
-  if (h.shared) Atomics.store(h.u16, m + 1, 0);
-  else h.u16[m + 1] = 0;
-  freeSlot(h, s, (block - h.u32[s + S_BASE]!) >>> 4); // false only if another thread freed it first
+  freeSlot(h, s, (block - h.u32[s + S_BASE]!) >>> 4);
 }
 
 /**
@@ -171,7 +183,7 @@ export function tinyUsableSize(h: HeapState, s: number, idx: number, p: number):
   if ((h.u16[m]! & bit) === 0 || (h.u16[m + 1]! & bit) !== 0) return -1;
   const later = h.u16[m]! >>> (off + 1);
   if (later !== 0) return 31 - Math.clz32(later & -later) + 1;
-  const holder = tinyHolder(h, p - off);
+  const holder = tinyHolder(h, s, p - off);
   if (holder >= 0) return h.i32[h.pWord + holder * MCACHE_WORDS + P_TINY_OFFSET]! - off;
   return TINY_SIZE - off;
 }

@@ -220,6 +220,34 @@ describe('one heap, many threads', () => {
     expect(st.HeapObjects).toBe(32 - 6 + 1 + 2 + 1 + 7 + 1);
   });
 
+  it("a tiny block another P still fills outlives the free of its last sub-object; its P's refill or detach frees it", () => {
+    const heap = new Heap({ shared: true, maxBytes: 64 << 20, memProfileRate: 0 });
+    const a = Heap.attach(heap.handle(), { memProfileRate: 0 });
+    const objects = () => heap.readMemStats().HeapObjects; // tiny blocks count, not sub-objects
+    const x = a.malloc(4);
+    heap.free(x); // every sub-object of x's block is freed, but a still fills it
+    expect(objects()).toBe(1);
+    const y = a.malloc(4);
+    expect(y).toBe(x + 4); // the same block, still a's
+    heap.free(y);
+    expect(objects()).toBe(1);
+    a.detach(); // a drops the block: nothing of it is live, so it goes
+    expect(objects()).toBe(0);
+
+    // A span of tiny blocks used up: the last block is dropped before the refill gives the span back.
+    const b = Heap.attach(heap.handle(), { memProfileRate: 0 });
+    const ps = Array.from({ length: 1024 }, () => b.malloc(8)); // two per block: 512 blocks, one span
+    expect(new Set(ps.map((p) => p >>> 13)).size).toBe(1);
+    for (const p of ps) heap.free(p);
+    expect(objects()).toBe(1); // b's block
+    const z = b.malloc(8); // refill: the held block goes first, then the span, empty, goes back
+    expect(objects()).toBe(1);
+    b.free(z);
+    b.detach();
+    const st = heap.readMemStats();
+    expect([st.HeapObjects, st.HeapAlloc, st.Mallocs - st.Frees]).toEqual([0, 0, 0]);
+  });
+
   it('attaching past maxP throws; a detached object refuses every call', () => {
     const heap = new Heap({ shared: true, maxP: 3, maxBytes: 16 << 20 });
     const a = Heap.attach(heap.handle());

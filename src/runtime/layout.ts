@@ -7,8 +7,8 @@
 //
 //   byte 0
 //   ┌───────────────────────────────────────────────────────────────────────────────────────┐
-//   │ header          HEADER_WORDS int32: magic, sizes, heap lock, page counters, fixalloc  │
-//   │                 pool heads, the zero-size object (ZEROBASE)                           │
+//   │ header          HEADER_WORDS int32: magic, sizes (one cache line), heap lock and page │
+//   │                 counters (the next), fixalloc pool heads, the zero-size object        │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
 //   │ mcentral[136]   MCENTRAL_WORDS each: lock, partial list (span record indices), length │
 //   ├───────────────────────────────────────────────────────────────────────────────────────┤
@@ -83,7 +83,8 @@ import { NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SHIFT, PAGE_SIZE, classToObjec
 
 export const MAGIC = 0x676f6d6d; // "gomm"
 export const LAYOUT_VERSION = 5; // 2: 64-byte aligned span records and Ps; 3: spare spans per P and class;
-// 4: span owners, remote-free bitmaps and a P's inbox; 5: a P's spares of a class are a ring
+// 4: span owners, remote-free bitmaps and a P's inbox; 5: a P's spares of a class are a ring, and the
+// header's locks and counters on a cache line of their own
 
 export const CHUNK_PAGES = 512; // pallocChunkPages: the page allocator's leaf, and the growth step
 export const CHUNK_BYTES = CHUNK_PAGES * PAGE_SIZE; // 4 MiB
@@ -91,6 +92,9 @@ export const SUMMARY_FANOUT = 8; // children per summary node (Go's summaryLevel
 export const MAX_HEAP_BYTES = 2 ** 32;
 
 // ── header (int32 word indices) ──────────────────────────────────────────────────────────────
+// Line 0 (words 0..15) holds what every thread reads and almost never writes (refills read the sweep
+// generation and the mapped size); line 1 the locks and the counters written under the heap lock, so
+// that one thread's span allocation does not take line 0 away from the others.
 export const H_MAGIC = 0;
 export const H_VERSION = 1;
 export const H_MAX_PAGES = 2; // pages the layout was sized for (maxBytes / 8192)
@@ -98,19 +102,19 @@ export const H_MAPPED_PAGES = 3; // pages of buffer that exist now
 export const H_META_PAGES = 4; // pages taken by this metadata
 export const H_MAX_P = 5;
 export const H_SWEEPGEN = 6;
-export const H_HEAP_LOCK = 7; // mheap lock: page allocator, growth, span records
-export const H_P_LOCK = 8; // guards attaching and releasing Ps
-export const H_INUSE_PAGES = 9; // pages in heap spans (HeapInuse)
-export const H_RELEASED_PAGES = 10; // free pages never handed out since mapped (HeapReleased)
-export const H_FIXALLOC_PAGES = 11; // pages given to span-record pools (MSpanSys)
-export const H_SPAN_RECORD_BYTES = 12; // bytes of live span records (MSpanInuse)
-export const H_ATTACHED_P = 14; // number of attached Ps
-export const H_NUM_LEVELS = 15; // summary levels
-export const H_GROWTHS = 16; // how many times the buffer grew
-export const H_MAX_BYTES_LO = 17; // maxBytes as the user gave it (lo/hi 32 bits)
-export const H_MAX_BYTES_HI = 18;
-export const H_GC = 19; // word index of the GC region (src/runtime/gc), 0 until the collector is used
-export const H_P_HIGH = 20; // 1 + the highest P ever attached: scans over Ps stop here
+export const H_NUM_LEVELS = 7; // summary levels
+export const H_MAX_BYTES_LO = 8; // maxBytes as the user gave it (lo/hi 32 bits)
+export const H_MAX_BYTES_HI = 9;
+export const H_GC = 10; // word index of the GC region (src/runtime/gc), 0 until the collector is used
+export const H_P_HIGH = 11; // 1 + the highest P ever attached: scans over Ps stop here
+export const H_ATTACHED_P = 12; // number of attached Ps
+export const H_HEAP_LOCK = 16; // mheap lock: page allocator, growth, span records
+export const H_P_LOCK = 17; // guards attaching and releasing Ps
+export const H_INUSE_PAGES = 18; // pages in heap spans (HeapInuse)
+export const H_RELEASED_PAGES = 19; // free pages never handed out since mapped (HeapReleased)
+export const H_FIXALLOC_PAGES = 20; // pages given to span-record pools (MSpanSys)
+export const H_SPAN_RECORD_BYTES = 21; // bytes of live span records (MSpanInuse)
+export const H_GROWTHS = 22; // how many times the buffer grew
 export const H_POOL_FREE = 32; // [NUM_SIZE_CLASSES] free-list head of each span-record pool
 export const H_POOL_NEXT = H_POOL_FREE + NUM_SIZE_CLASSES; // [..] next unused record in the pool's chunk
 export const H_POOL_END = H_POOL_NEXT + NUM_SIZE_CLASSES; // [..] end of the pool's chunk

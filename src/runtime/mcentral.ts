@@ -14,10 +14,10 @@
 // from it (Go credits at this point too), and files it. A span whose last object is freed while no P
 // holds it goes straight back to mheap, unless its class has few partial spans (KEEP_EMPTY_BYTES).
 //
-// Spares (P_SPARE, up to SPARES_PER_CLASS per size class, a ring taken oldest first) are not Go's: Go frees nothing
-// explicitly, so its spans return to mcentral in bulk, at sweeps. Here a relist happens for every
-// quarter-span of frees, and on a shared heap every trip through a class's list moves the list's cache
-// line (and the lock's) between cores. So when relist finds that the freeing P is the one that cached
+// Spares (P_SPARE, up to SPARES_PER_CLASS per size class, a ring taken oldest first) are not Go's: Go
+// frees nothing explicitly, so its spans return to mcentral in bulk, at sweeps. Here a relist happens
+// for every quarter-span of frees, and on a shared heap every trip through a class's list moves the
+// list's cache line (and the lock's) between cores. So when relist finds that the freeing P is the one that cached
 // the span last, the span becomes that P's spare instead: its next refills of the class take it with no
 // lock, and what one thread allocates and frees stays on its own core. Two threads churning one shared
 // heap took 0.2 class-lock holds per step each before, 0.04 with four spares. With span owners (below)

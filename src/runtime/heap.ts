@@ -346,6 +346,20 @@ export class Heap extends HeapState {
   }
 
   /**
+   * Gives this thread's cached spans, spare spans and tiny block back to the mcentrals, as detach does,
+   * but keeps the P (Go flushes every mcache at each collection; here nothing else would). On a shared
+   * heap it also gives up the spans this P owns, so the memory other threads freed in them is theirs
+   * to reuse: call it when a thread goes idle holding memory others need. Its next allocations refill
+   * as after attach; its frees of objects in spans it gave up cost two Atomics calls each.
+   */
+  flushCache(): void {
+    this.checkAttached();
+    this.refreshViews();
+    releaseAll(this);
+    if (this.shared) releaseOwned(this);
+  }
+
+  /**
    * From any thread: recovers the P of a thread that ended without detaching (a terminated Worker),
    * giving its cached spans back to the mcentrals. Releasing a P whose thread still runs corrupts the
    * heap; releasing your own P is detach().

@@ -248,6 +248,28 @@ describe('one heap, many threads', () => {
     expect([st.HeapObjects, st.HeapAlloc, st.Mallocs - st.Frees]).toEqual([0, 0, 0]);
   });
 
+  it("flushCache: an idle P's spans, which another thread freed, become that thread's to reuse", () => {
+    const size = 1024; // 8 objects per one-page span
+    const run = (flush: boolean) => {
+      const heap = new Heap({ shared: true, maxBytes: 64 << 20, memProfileRate: 0 });
+      const a = Heap.attach(heap.handle(), { memProfileRate: 0 });
+      const ps = Array.from({ length: 800 }, () => a.malloc(size)); // 100 spans a owns
+      const before = heap.readMemStats().HeapInuse;
+      for (const p of ps) heap.free(p); // their owner's inbox, or full with a as owner
+      if (flush) a.flushCache(); // they go to the partial lists, or (empty) back to mheap
+      const again = Array.from({ length: 800 }, () => heap.malloc(size));
+      const grew = heap.readMemStats().HeapInuse - before;
+      for (const p of again) heap.free(p);
+      a.free(a.malloc(size)); // a is still attached and allocates as before
+      a.detach();
+      const st = heap.readMemStats();
+      expect([st.HeapObjects, st.Mallocs - st.Frees]).toEqual([0, 0]);
+      return grew;
+    };
+    expect(run(false)).toBeGreaterThanOrEqual(90 * 8192); // without: a idle, its spans wait for it
+    expect(run(true)).toBeLessThanOrEqual(2 * 8192); // with: the other P reuses their memory
+  });
+
   it('attaching past maxP throws; a detached object refuses every call', () => {
     const heap = new Heap({ shared: true, maxP: 3, maxBytes: 16 << 20 });
     const a = Heap.attach(heap.handle());
@@ -260,6 +282,7 @@ describe('one heap, many threads', () => {
     expect(() => b.malloc(5)).toThrow(HeapConfigError);
     expect(() => b.free(p)).toThrow(HeapConfigError);
     expect(() => b.readMemStats()).toThrow(HeapConfigError);
+    expect(() => b.flushCache()).toThrow(HeapConfigError);
     const c = Heap.attach(heap.handle());
     expect(c.p).toBe(2);
     expect(() => new Heap().handle()).toThrow(HeapConfigError);

@@ -25,8 +25,8 @@
 // of it cost two Atomics calls (and move its cache lines to whoever frees), and with four spares the
 // 2-thread churn made 0.14 such frees per step and thread, 0.07 with eight, 0.005 with 32 (Sys the same,
 // in use 1.06 → 1.08× the live bytes). A single-thread heap keeps four: eight cost it 2 % more memory on
-// the churn (Sys/live 1.244 → 1.271). A P's spares go back to the lists when it detaches or is released,
-// and its empty ones back to mheap before the heap grows.
+// the churn (Sys/live 1.244 → 1.271). A P's spares go back to the lists when it detaches, is released
+// or flushes (Heap.flushCache), and its empty ones back to mheap before the heap grows.
 //
 // Owners (S_OWNER; not Go's, whose frees all happen in its sweeper). On a shared heap a span's mark
 // bits have a single writer: the P that holds the span, filed it full, or keeps it as a spare — the P

@@ -475,12 +475,27 @@ export class Collector {
     const bit = 1 << (idx & 31);
     const at = s + S_ALLOC_BITS + 2 * (idx >>> 5);
     const sg = i32[H_SWEEPGEN]!;
-    const ssg = i32[s + S_SWEEPGEN]!;
-    // Unswept (the last cycle's verdict is pending): live iff marked. Swept: live iff allocated.
-    const live =
-      ssg === sg - 2 || ssg === sg - 1
-        ? (i32[at + 1]! & bit) !== 0
-        : spc <= 1 || (i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!;
+    // Unswept (the last cycle's verdict is pending): live iff marked. Swept: live iff allocated. On a
+    // shared heap another thread may sweep the span while we look — its sweep turns the mark bits into
+    // alloc bits and then clears them, so a live object's mark bit read mid-sweep may be 0 already.
+    // So a span being swept is waited for (a sweep takes well under a microsecond), and a mark bit
+    // counts only if the span was still unswept after it was read.
+    let live: boolean;
+    for (;;) {
+      const ssg = h.shared ? Atomics.load(i32, s + S_SWEEPGEN) : i32[s + S_SWEEPGEN]!;
+      if (i32[s + S_STATE] !== SPAN_IN_USE) {
+        live = false; // the sweep found nothing live and gave the span back
+        break;
+      }
+      if (ssg === sg - 1 && h.shared) continue;
+      if (ssg === sg - 2 || ssg === sg - 1) {
+        live = (i32[at + 1]! & bit) !== 0;
+        if (!h.shared || Atomics.load(i32, s + S_SWEEPGEN) === ssg) break;
+        continue;
+      }
+      live = spc <= 1 || (i32[at]! & bit) !== 0 || idx < i32[s + S_FREEINDEX]!;
+      break;
+    }
     if (!live) throw new InvalidPointerError(p, `${op}: not a live object (collected?)`);
     this.lastIdx = idx;
     return s;

@@ -183,7 +183,9 @@ export function sweepGcSpan(h: HeapState, g: number, s: number, preserve: boolea
       return false;
     }
     i32[s + S_MARK_BITS] = 0;
-    i32[s + S_SWEEPGEN] = sg;
+    if (h.shared)
+      Atomics.store(i32, s + S_SWEEPGEN, sg); // after the bit, as below
+    else i32[s + S_SWEEPGEN] = sg;
     if (!preserve) push(h, listWord(g, spc, FULL + sweptSet(sg)), s);
     return true;
   }
@@ -195,7 +197,9 @@ export function sweepGcSpan(h: HeapState, g: number, s: number, preserve: boolea
   for (let w = 0; w < words; w++) i32[s + S_MARK_BITS + 2 * w] = 0;
   const nalloc = i32[s + S_ALLOC_COUNT]!;
   if (before > nalloc) h.f64[h.ps + PS_SMALL_FREE + (spc >>> 1)] += before - nalloc;
-  i32[s + S_SWEEPGEN] = sg;
+  // Published after the bits: a thread checking an object here waits while it reads sg - 1 (objectSpan).
+  if (h.shared) Atomics.store(i32, s + S_SWEEPGEN, sg);
+  else i32[s + S_SWEEPGEN] = sg;
   if (preserve) return true;
   if (nalloc === 0) {
     freeSpan(h, s);

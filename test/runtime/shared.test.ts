@@ -268,6 +268,20 @@ describe('one heap, many threads', () => {
     };
     expect(run(false)).toBeGreaterThanOrEqual(90 * 8192); // without: a idle, its spans wait for it
     expect(run(true)).toBeLessThanOrEqual(2 * 8192); // with: the other P reuses their memory
+
+    // On a single-thread heap it gives the cached spans and spares back; nothing live is touched.
+    const one = new Heap({ maxBytes: 64 << 20, memProfileRate: 0 });
+    const kept = Array.from({ length: 100 }, (_, i) => one.malloc(8 + i * 8));
+    for (let i = 0; i < 100; i++) new Uint8Array(one.buffer, kept[i]!, 8).fill(i);
+    const st0 = one.readMemStats();
+    one.flushCache();
+    const st1 = one.readMemStats();
+    expect([st1.HeapObjects, st1.HeapAlloc, st1.Mallocs]).toEqual([st0.HeapObjects, st0.HeapAlloc, st0.Mallocs]);
+    for (let i = 0; i < 100; i++) expect(new Uint8Array(one.buffer, kept[i]!, 8)).toEqual(new Uint8Array(8).fill(i));
+    const fresh = one.malloc(64);
+    expect(kept).not.toContain(fresh);
+    for (const p of [...kept, fresh]) one.free(p);
+    expect(one.readMemStats().HeapObjects).toBe(0);
   });
 
   it('attaching past maxP throws; a detached object refuses every call', () => {

@@ -354,6 +354,11 @@ export class Heap extends HeapState {
    */
   flushCache(): void {
     this.checkAttached();
+    this.flushP();
+  }
+
+  /** flushCache's work, for the P this object acts as (detach and releaseP give the P up after it). */
+  private flushP(): void {
     this.refreshViews();
     releaseAll(this);
     if (this.shared) releaseOwned(this);
@@ -382,9 +387,7 @@ export class Heap extends HeapState {
   }
 
   private releasePLocked(id: number): void {
-    this.refreshViews();
-    releaseAll(this);
-    if (this.shared) releaseOwned(this);
+    this.flushP();
     const i32 = this.i32;
     if (this.shared) lock(i32, H_P_LOCK, this.canBlock);
     i32[this.pWord + id * MCACHE_WORDS + P_STATUS] = P_FREE;

@@ -69,7 +69,6 @@ import {
   ZEROBASE_PTR,
   MCACHE_WORDS,
   P_FREE,
-  H_P_HIGH,
   H_P_LOCK,
   type Layout,
   computeLayout,
@@ -298,7 +297,6 @@ export class Heap extends HeapState {
         const mc = this.pWord + pid * MCACHE_WORDS;
         if (i32[mc + P_STATUS] !== P_FREE) continue;
         this.setP(pid);
-        if (pid + 1 > i32[H_P_HIGH]!) i32[H_P_HIGH] = pid + 1;
         i32[mc + P_STATUS] = P_ATTACHED;
         i32[mc + P_EPOCH]++;
         i32[H_ATTACHED_P]++;

@@ -3,44 +3,48 @@
 // spare spans of the class.
 //
 // Only the partial list is linked (through S_NEXT, oldest first). Only a P going away looks for full
-// spans (its own, in the spans table); otherwise a free finds its own span, and once a quarter of it is free (relistThreshold), relist moves it off the
-// full set. So a full span is just marked (S_LIST), and filing or unfiling one touches no other span's
-// record and takes no lock. A span a P gives back is filed by the same rule: full while fewer than a
-// quarter of its slots are free, with those counted toward its relist.
+// spans (its own, in the spans table); otherwise a free finds its own span, and once a quarter of it is
+// free (relistThreshold), relist moves it off the full set. So a full span is just marked (S_LIST), and
+// filing or unfiling one touches no other span's record and takes no lock. A span a P gives back is
+// filed by the same rule: full while fewer than a quarter of its slots are free, with those counted
+// toward its relist.
 //
-// cacheSpan (Go's name) gives an mcache a span with free slots (taking back the one it replaces): one of
-// the P's spares, else the oldest partial span, swept so its freed slots come back, else a fresh span
-// from mheap. uncacheSpan takes one back, credits the P's allocation counters with what it allocated
-// from it (Go credits at this point too), and files it. A span whose last object is freed while no P
-// holds it goes straight back to mheap, unless its class has few partial spans (KEEP_EMPTY_BYTES).
+// cacheSpan (Go's name) gives an mcache a span with free slots (taking back the one it replaces): one
+// of the P's spares, else the oldest partial span, swept so its freed slots come back, else a fresh
+// span from mheap. uncacheSpan takes one back, credits the P's allocation counters with what it
+// allocated from it (Go credits at this point too), and files it. A span whose last object is freed
+// while no P holds it goes straight back to mheap, unless its class has few partial spans
+// (KEEP_EMPTY_BYTES).
 //
 // Spares (P_SPARE, up to SPARES_PER_CLASS per size class, a ring taken oldest first) are not Go's: Go
 // frees nothing explicitly, so its spans return to mcentral in bulk, at sweeps. Here a relist happens
 // for every quarter-span of frees, and on a shared heap every trip through a class's list moves the
-// list's cache line (and the lock's) between cores. So when relist finds that the freeing P is the one that cached
-// the span last, the span becomes that P's spare instead: its next refills of the class take it with no
-// lock, and what one thread allocates and frees stays on its own core. Two threads churning one shared
-// heap took 0.2 class-lock holds per step each before, 0.04 with four spares. With span owners (below)
-// a shared heap keeps up to 32: a span on the partial list has no owner, so even its allocator's frees
-// of it cost two Atomics calls (and move its cache lines to whoever frees), and with four spares the
-// 2-thread churn made 0.14 such frees per step and thread, 0.07 with eight, 0.005 with 32 (Sys the same,
-// in use 1.06 → 1.08× the live bytes). A single-thread heap keeps four: eight cost it 2 % more memory on
-// the churn (Sys/live 1.244 → 1.271). A P's spares go back to the lists when it detaches, is released
-// or flushes (Heap.flushCache), and its empty ones back to mheap before the heap grows.
+// list's cache line (and the lock's) between cores. So when relist finds that the freeing P is the one
+// that cached the span last, the span becomes that P's spare instead: its next refills of the class
+// take it with no lock, and what one thread allocates and frees stays on its own core. Two threads
+// churning one shared heap took 0.2 class-lock holds per step each before, 0.04 with four spares. With
+// span owners (below) a shared heap keeps up to 32: a span on the partial list has no owner, so even
+// its allocator's frees of it cost two Atomics calls (and move its cache lines to whoever frees), and
+// with four spares the 2-thread churn made 0.14 such frees per step and thread, 0.07 with eight, 0.005
+// with 32 (Sys the same, in use 1.06 → 1.08× the live bytes). A single-thread heap keeps four: eight
+// cost it 2 % more memory on the churn (Sys/live 1.244 → 1.271). A P's spares go back to the lists when
+// it detaches, is released or flushes (Heap.flushCache), and its empty ones back to mheap before the
+// heap grows.
 //
 // Owners (S_OWNER; not Go's, whose frees all happen in its sweeper). On a shared heap a span's mark
 // bits have a single writer: the P that holds the span, filed it full, or keeps it as a spare — the P
-// whose thread allocated its objects. Its frees of them are plain reads and writes, like a single-thread
-// heap's. Any other thread's free (freeRemote) sets the slot's remote bit with one atomic or and bumps
-// S_REMOTE_FREED; the owner folds those bits into the mark bits when it next counts or sweeps the span.
-// Ownership changes hands only through mcentral's lists, under the class lock: pushPartial gives it up,
-// a P taking a span from the list (or a fresh one from mheap) takes it. So a full span stays with its
-// owner, and when other threads' frees make it worth reusing, the one that tips it over claims it
-// (FULL → INBOX, one compare-exchange) and pushes it on its owner's inbox (P_INBOX, a lock-free stack):
-// the owner's next refill takes it, as a spare or onto the partial list. A P that goes away gives up
-// every span it owns (releaseOwned). The point is cost: V8 (Node 20) compiles no Atomics call inline
-// (~120 machine instructions each), and a thread that frees what it allocated — the usual case — now
-// makes none; freeing for another thread (producer and consumer) makes two.
+// whose thread allocated its objects. Its frees of them are plain reads and writes, like a
+// single-thread heap's. Any other thread's free (freeRemote) sets the slot's remote bit with one atomic
+// or and bumps S_REMOTE_FREED; the owner folds those bits into the mark bits when it next counts or
+// sweeps the span. Ownership changes hands only through mcentral's lists, under the class lock:
+// pushPartial gives it up, a P taking a span from the list (or a fresh one from mheap) takes it. So a
+// full span stays with its owner, and when other threads' frees make it worth reusing, the one that
+// tips it over claims it (FULL → INBOX, one compare-exchange) and pushes it on its owner's inbox
+// (P_INBOX, a lock-free stack): the owner's next refill takes it, as a spare or onto the partial list.
+// A P that goes away gives up every span it owns (releaseOwned). The point is cost: V8 (Node 20)
+// compiles no Atomics call inline (~120 machine instructions each), and a thread that frees what it
+// allocated — the usual case — now makes none; freeing for another thread (producer and consumer) makes
+// two.
 //
 // Go keeps swept and unswept sets and flips their roles each GC cycle. Here an explicit free can happen
 // at any time, so instead a span is always swept when a P takes it; sweeping is a copy of a few bitmap

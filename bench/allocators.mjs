@@ -11,6 +11,7 @@
 
 import { MemPool } from '@thi.ng/malloc';
 import { instantiateTlsf, loadTlsfModule } from './tlsf.mjs';
+import { directCalls } from './workloads.mjs';
 
 const MiB = 1 << 20;
 const FOUR_GIB = 2 ** 32;
@@ -55,10 +56,7 @@ export async function loadAllocators(oursModule) {
     name: 'gomem',
     label: 'gomem Heap (ours), defaults (heap profiling on, like Go: a sample per 512 KiB)',
     create: ({ expectBytes }) => new Heap({ maxBytes: heapMaxBytes(expectBytes) }),
-    prologue: '',
-    malloc: (x) => `A.malloc(${x})`,
-    free: (x) => `A.free(${x})`,
-    ptrs: 'u32',
+    ...directCalls,
     footprint: gomemFootprint,
   });
   // The allocator alone: Go's default heap profiling captures a JS stack per sample, which costs far
@@ -67,10 +65,7 @@ export async function loadAllocators(oursModule) {
     name: 'gomem-np',
     label: 'gomem Heap with memProfileRate: 0 (no heap profiling)',
     create: ({ expectBytes }) => new Heap({ maxBytes: heapMaxBytes(expectBytes), memProfileRate: 0 }),
-    prologue: '',
-    malloc: (x) => `A.malloc(${x})`,
-    free: (x) => `A.free(${x})`,
-    ptrs: 'u32',
+    ...directCalls,
     footprint: gomemFootprint,
   });
 
@@ -103,10 +98,7 @@ export async function loadAllocators(oursModule) {
       // Its pool cannot grow, so it gets room for the whole workload up front.
       create: ({ expectBytes }) =>
         new MemPool({ size: Math.min(FOUR_GIB - 65536, Math.ceil((expectBytes * 1.5) / 65536) * 65536 + 64 * MiB) }),
-      prologue: '',
-      malloc: (x) => `A.malloc(${x})`,
-      free: (x) => `A.free(${x})`,
-      ptrs: 'u32',
+      ...directCalls,
       // free and compaction walk lists as long as the live set: O(n) per step, so it runs on a time budget.
       slow: true,
       trackTop: true,
@@ -125,10 +117,7 @@ export async function loadAllocators(oursModule) {
     name: 'bump',
     label: 'bump allocator (JS floor)',
     create: () => new BumpAllocator(FOUR_GIB - 8),
-    prologue: '',
-    malloc: (x) => `A.malloc(${x})`,
-    free: (x) => `A.free(${x})`,
-    ptrs: 'u32',
+    ...directCalls,
     footprint: () => null,
   });
 

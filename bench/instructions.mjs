@@ -32,7 +32,7 @@ const option = (name, fallback) => {
 // ── the child: one churn run, nothing else ──────────────────────────────────────────────────────────
 if (process.env.GOMEM_INSTRUCTIONS_CHILD === '1') {
   const { churnSequence } = await import('./sequences.mjs');
-  const { compileFor, pointerArray } = await import('./workloads.mjs');
+  const { compileFor, directCalls, pointerArray } = await import('./workloads.mjs');
   const { Heap } = await import(`${option('--dist', '../dist')}/index.js`);
   const kind = option('--kind', 'own');
   const steps = Number(option('--steps', '0'));
@@ -49,13 +49,7 @@ if (process.env.GOMEM_INSTRUCTIONS_CHILD === '1') {
             maxBytes,
             memProfileRate: 0,
           });
-  const adapter = {
-    name: 'gomem',
-    prologue: '',
-    malloc: (x) => `A.malloc(${x})`,
-    free: (x) => `A.free(${x})`,
-    ptrs: 'u32',
-  };
+  const adapter = { name: 'gomem', ...directCalls };
   const seq = churnSequence(1, live, warm + steps);
   const P = pointerArray(adapter, live);
   compileFor(adapter, 'fill', heap)(P, seq.fill, 0x7fffffff, live);

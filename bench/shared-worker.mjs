@@ -43,7 +43,7 @@
 
 import { workerData } from 'node:worker_threads';
 import { churnSequence } from './sequences.mjs';
-import { compileFor, pointerArray } from './workloads.mjs';
+import { compileFor, directCalls, pointerArray } from './workloads.mjs';
 
 // `steps`: the steps after the warm-up this worker may be asked for, `lead` + `chunk` at a time. The
 // sequence is made that long up front, so a chunk only ever indexes into it.
@@ -53,13 +53,7 @@ const { live, warm, lead, chunk, steps, seed } = workerData;
 const profiling = { memProfileRate: workerData.memProfileRate };
 const { Heap } = await import(oursModule);
 
-const direct = {
-  name: 'gomem',
-  prologue: '',
-  malloc: (x) => `A.malloc(${x})`,
-  free: (x) => `A.free(${x})`,
-  ptrs: 'u32',
-};
+const direct = { name: 'gomem', ...directCalls };
 
 // Drepper's three-state mutex: 0 free, 1 held, 2 held with waiters; release notifies only when 2.
 const lockedPrologue = `

@@ -40,6 +40,17 @@ const LOOPS = {
   };`,
 };
 
+/**
+ * The loop-facing half of an adapter for any object with malloc(n) and free(p) methods returning
+ * integer pointers: gomem's Heap (every configuration of it), @thi.ng's MemPool and the bump floor.
+ */
+export const directCalls = {
+  prologue: '',
+  malloc: (x) => `A.malloc(${x})`,
+  free: (x) => `A.free(${x})`,
+  ptrs: 'u32',
+};
+
 let compilations = 0;
 
 /** Compiles the named loop for one adapter; returns the loop function bound to the instance A. */

@@ -92,7 +92,7 @@ export function nextFreeIndex(h: HeapState, s: number): number {
  * can be handed out again, and allocation restarts at slot 0. (Go's sweep with preserve = true: the
  * caller is about to use the span, so it is not freed or re-listed here.)
  */
-export function sweepSpan(h: HeapState, s: number, fence = true): void {
+export function sweepSpan(h: HeapState, s: number): void {
   const i32 = h.i32;
   const nelems = i32[s + S_NELEMS]!;
   const words = (nelems + 31) >>> 5;
@@ -106,10 +106,10 @@ export function sweepSpan(h: HeapState, s: number, fence = true): void {
   i32[s + S_ALLOC_CACHE] = ~i32[s + S_ALLOC_BITS]!;
   // Last, once the alloc bits hold every live object: a concurrent free on another thread checks
   // "below freeindex, else alloc bit set" in that order, so it sees the new alloc bits if it sees 0.
-  // A small span's sweep (sweepAndReserve) stores plainly: x86 keeps plain stores in order, and the
-  // other thread's loads are plain anyway, so the fence bought nothing but its cost, once per refill.
-  if (h.shared && fence) Atomics.store(i32, s + S_FREEINDEX, 0);
-  else i32[s + S_FREEINDEX] = 0;
+  // A plain store: x86 keeps plain stores in order and the other thread's loads are plain anyway, so a
+  // fence would buy nothing but its cost; a collector's sweep publishes its end with a fenced store of
+  // the span's sweepgen (gc/spans.ts), which is what threads checking its objects wait for.
+  i32[s + S_FREEINDEX] = 0;
   i32[s + S_NEEDZERO] = 1; // freed slots may hold old data (Go sets it only if the sweep freed any)
 }
 
@@ -149,7 +149,7 @@ export function handedOutOfUsedUp(h: HeapState, s: number): number {
 export function sweepAndReserve(h: HeapState, s: number): void {
   if (h.shared) {
     foldRemoteFrees(h, s);
-    sweepSpan(h, s, false);
+    sweepSpan(h, s);
     reserveFreeSlots(h, s);
     return;
   }
